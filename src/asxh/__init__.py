@@ -1,0 +1,1 @@
+"""asxh — chi trả an sinh xã hội không dùng tiền mặt."""

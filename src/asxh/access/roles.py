@@ -1,0 +1,47 @@
+"""Roles and what each may do. The one place that says who can do what; areas are in selectors."""
+
+from enum import StrEnum
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    COMMUNE_OFFICER = "commune_officer", "Công chức xã (LĐ-TBXH/VH-XH)"
+    COMMUNE_POLICE = "commune_police", "Công an xã"
+    APPROVER = "approver", "Cơ quan thẩm định, phê duyệt"
+    PROVIDER = "provider", "Tổ chức dịch vụ chi trả"
+    TREASURY = "treasury", "Kho bạc / Tài chính"
+    PROVINCE = "province", "Sở (cấp tỉnh)"
+    AUDITOR = "auditor", "Giám sát, kiểm toán"
+    ADMINISTRATOR = "administrator", "Quản trị hệ thống"
+
+
+class Capability(StrEnum):
+    VIEW_BENEFICIARIES = "view_beneficiaries"
+    EDIT_BENEFICIARIES = "edit_beneficiaries"
+    REVEAL_ID_NUMBER = "reveal_id_number"
+    REVEAL_ACCOUNT_NUMBER = "reveal_account_number"
+    VERIFY_IDENTITY = "verify_identity"
+    VIEW_AUDIT = "view_audit"
+    MANAGE_USERS = "manage_users"
+
+
+C = Capability
+CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.COMMUNE_OFFICER: frozenset(
+        {C.VIEW_BENEFICIARIES, C.EDIT_BENEFICIARIES, C.REVEAL_ID_NUMBER, C.REVEAL_ACCOUNT_NUMBER}
+    ),
+    Role.COMMUNE_POLICE: frozenset({C.VIEW_BENEFICIARIES, C.REVEAL_ID_NUMBER, C.VERIFY_IDENTITY}),
+    Role.APPROVER: frozenset({C.VIEW_BENEFICIARIES, C.REVEAL_ID_NUMBER}),
+    # The provider pays into accounts, so it may see an account number, never an ID number.
+    Role.PROVIDER: frozenset({C.VIEW_BENEFICIARIES, C.REVEAL_ACCOUNT_NUMBER}),
+    # Treasury works with totals, not with people.
+    Role.TREASURY: frozenset(),
+    Role.PROVINCE: frozenset({C.VIEW_BENEFICIARIES}),
+    Role.AUDITOR: frozenset({C.VIEW_BENEFICIARIES, C.VIEW_AUDIT}),
+    Role.ADMINISTRATOR: frozenset({C.VIEW_AUDIT, C.MANAGE_USERS}),
+}
+
+
+def role_can(role: str, capability: Capability) -> bool:
+    return capability in CAPABILITIES.get(role, frozenset())

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "asxh.accounts"
+    verbose_name = "Tài khoản nhận tiền"
