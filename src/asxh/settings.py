@@ -119,7 +119,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Static files are served by WhiteNoise straight from the apps; set ASXH_STATIC_ROOT to collect them.
+STATIC_ROOT = os.environ.get("ASXH_STATIC_ROOT") or None
+WHITENOISE_USE_FINDERS = True
 
 LOGGING = {
     "version": 1,

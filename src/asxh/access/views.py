@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from asxh.access.models import User
+from asxh.accounts.models import Verification
 from asxh.beneficiaries.models import PaymentMethod, Status
 from asxh.beneficiaries.selectors import area_summary
 
@@ -33,5 +34,9 @@ def home(request: HttpRequest) -> HttpResponse:
                 (label, summary.by_method.get(value, 0)) for value, label in PaymentMethod.choices
             ],
             "unregistered": summary.by_method.get("", 0),
+            "verifications": [
+                (value, label, summary.accounts_by_verification.get(value, 0))
+                for value, label in Verification.choices
+            ],
         },
     )

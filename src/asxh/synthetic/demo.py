@@ -1,0 +1,54 @@
+"""`asxh setup --demo`: one user per role and a seeded demo province (An Giang, code 91)."""
+
+from typing import TextIO
+
+from asxh.access.models import User
+from asxh.access.roles import Role
+from asxh.access.services import user_bootstrap
+from asxh.beneficiaries.models import Beneficiary
+from asxh.units.models import Commune, Province
+
+DEMO_PROVINCE = "91"
+DEMO_COMMUNE = "30682"  # Xã Thoại Sơn: the former Thị trấn Núi Sập, Thoại Sơn, An Giang
+DEMO_PASSWORD = "asxh-demo-2026"
+DEMO_SEED = 2026
+
+# username, role, works in the demo commune (else the whole province), full name
+DEMO_USERS = [
+    ("canbo.xa", Role.COMMUNE_OFFICER, True, "Nguyễn Thị Lan (công chức VH-XH)"),
+    ("congan.xa", Role.COMMUNE_POLICE, True, "Trần Văn Hùng (Công an xã)"),
+    ("pheduyet", Role.APPROVER, False, "Lê Minh Tâm (phòng thẩm định)"),
+    ("buudien", Role.PROVIDER, False, "Bưu điện tỉnh An Giang"),
+    ("khobac", Role.TREASURY, False, "Kho bạc Nhà nước khu vực"),
+    ("so.tinh", Role.PROVINCE, False, "Sở Y tế (Bảo trợ xã hội)"),
+    ("giamsat", Role.AUDITOR, False, "Ủy ban MTTQ tỉnh (giám sát)"),
+    ("quantri", Role.ADMINISTRATOR, False, "Quản trị hệ thống"),
+]
+
+
+def _demo_communes(province: Province, count: int = 10) -> list[str]:
+    others = Commune.objects.filter(province=province).exclude(code=DEMO_COMMUNE)
+    return [DEMO_COMMUNE, *others.order_by("code").values_list("code", flat=True)[: count - 1]]
+
+
+def demo_setup(*, beneficiaries: int, out: TextIO) -> None:
+    province = Province.objects.get(code=DEMO_PROVINCE)
+    commune = Commune.objects.get(code=DEMO_COMMUNE)
+    for username, role, in_commune, full_name in DEMO_USERS:
+        if not User.objects.filter(username=username).exists():
+            user_bootstrap(
+                username=username, password=DEMO_PASSWORD, role=role, full_name=full_name,
+                provinces=[] if in_commune else [province], communes=[commune] if in_commune else [],
+            )
+    if not Beneficiary.objects.filter(commune__province=province).exists():
+        from asxh.synthetic.services import seed_province
+
+        counts = seed_province(
+            province_code=DEMO_PROVINCE, beneficiaries=beneficiaries, seed=DEMO_SEED,
+            defect_rate=0.02, commune_codes=_demo_communes(province),
+        )
+        out.write(f"Dữ liệu mô phỏng {province.name}: {counts}\n")
+    out.write(f"\nNgười dùng mẫu (mật khẩu chung: {DEMO_PASSWORD}):\n")
+    for username, role, in_commune, _ in DEMO_USERS:
+        area = commune if in_commune else province
+        out.write(f"  {username:<10} {Role(role).label:<32} {area}\n")
