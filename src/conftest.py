@@ -48,8 +48,13 @@ def areas(db) -> Areas:  # type: ignore[no-untyped-def]
     return Areas(province, home, neighbour, foreign_province, foreign)
 
 
-def make_user(role: str, *, province: Province | None = None, commune: Commune | None = None,
-              username: str | None = None) -> User:
+def make_user(
+    role: str,
+    *,
+    province: Province | None = None,
+    commune: Commune | None = None,
+    username: str | None = None,
+) -> User:
     return user_bootstrap(
         username=username or f"{role}-{(commune or province).code}",  # type: ignore[union-attr]
         password=PASSWORD,
@@ -81,9 +86,16 @@ def today() -> dt.date:
     return dt.date(2026, 11, 23)
 
 
-def register_person(officer: User, commune: Commune, *, name: str = "Nguyễn Thị Hoà",
-                    id_number: str = "091155012345", sex: str = "F",
-                    birth_date: dt.date = dt.date(1955, 3, 5), with_account: bool = True) -> int:
+def register_person(
+    officer: User,
+    commune: Commune,
+    *,
+    name: str = "Nguyễn Thị Hoà",
+    id_number: str = "091155012345",
+    sex: str = "F",
+    birth_date: dt.date = dt.date(1955, 3, 5),
+    with_account: bool = True,
+) -> int:
     """A person with an enrolment, a payee (self), a registration and an account, via services."""
     from asxh.accounts.services import account_add
     from asxh.beneficiaries.services import (
@@ -97,22 +109,50 @@ def register_person(officer: User, commune: Commune, *, name: str = "Nguyễn Th
 
     person = beneficiary_register(
         actor=officer,
-        person=PersonInput(full_name=name, sex=sex, commune_code=commune.code,
-                           birth_date=birth_date, id_number=id_number,
-                           phone="0912345678", village="Ấp Đông Sơn"),
+        person=PersonInput(
+            full_name=name,
+            sex=sex,
+            commune_code=commune.code,
+            birth_date=birth_date,
+            id_number=id_number,
+            phone="0912345678",
+            village="Ấp Đông Sơn",
+        ),
         reason="Quyết định hưởng số 12/QĐ-UBND",
     )
-    enrolment_add(actor=officer, beneficiary_id=person.pk, group_code="btxh_khuyet_tat",
-                  start_month=dt.date(2025, 7, 1), reason="QĐ 12", disability_level="severe")
-    payee_add(actor=officer, beneficiary_id=person.pk, payee=PayeeInput(kind="self",
-              valid_from=dt.date(2025, 7, 1)), reason="Tự nhận")
+    enrolment_add(
+        actor=officer,
+        beneficiary_id=person.pk,
+        group_code="btxh_khuyet_tat",
+        start_month=dt.date(2025, 7, 1),
+        reason="QĐ 12",
+        disability_level="severe",
+    )
+    payee_add(
+        actor=officer,
+        beneficiary_id=person.pk,
+        payee=PayeeInput(kind="self", valid_from=dt.date(2025, 7, 1)),
+        reason="Tự nhận",
+    )
     method = "account" if with_account else "cash"
-    payment_method_register(actor=officer, beneficiary_id=person.pk, method=method,
-                            registered_on=dt.date(2025, 8, 1), source="Phiếu đăng ký")
+    payment_method_register(
+        actor=officer,
+        beneficiary_id=person.pk,
+        method=method,
+        registered_on=dt.date(2025, 8, 1),
+        source="Phiếu đăng ký",
+    )
     if with_account:
-        account_add(actor=officer, beneficiary_id=person.pk, kind="bank", institution_bin="970405",
-                    account_number="7100205123456", holder_name=name.upper(),
-                    opened_on=dt.date(2025, 8, 1), reason="Phiếu đăng ký")
+        account_add(
+            actor=officer,
+            beneficiary_id=person.pk,
+            kind="bank",
+            institution_bin="970405",
+            account_number="7100205123456",
+            holder_name=name.upper(),
+            opened_on=dt.date(2025, 8, 1),
+            reason="Phiếu đăng ký",
+        )
     return person.pk
 
 
@@ -120,13 +160,21 @@ def register_person(officer: User, commune: Commune, *, name: str = "Nguyễn Th
 def people(areas: Areas) -> dict[str, int]:
     """One registered person in each of the home, neighbour and foreign communes."""
     return {
-        "home": register_person(make_user(Role.COMMUNE_OFFICER, commune=areas.home,
-                                          username="seed-home"), areas.home),
-        "neighbour": register_person(make_user(Role.COMMUNE_OFFICER, commune=areas.neighbour,
-                                               username="seed-neighbour"), areas.neighbour,
-                                     name="Trần Văn Bình", id_number="091050123456", sex="M",
-                                     birth_date=dt.date(1950, 1, 1)),
-        "foreign": register_person(make_user(Role.COMMUNE_OFFICER, commune=areas.foreign,
-                                             username="seed-foreign"), areas.foreign,
-                                   name="Lê Thị Cúc", id_number="001155098765"),
+        "home": register_person(
+            make_user(Role.COMMUNE_OFFICER, commune=areas.home, username="seed-home"), areas.home
+        ),
+        "neighbour": register_person(
+            make_user(Role.COMMUNE_OFFICER, commune=areas.neighbour, username="seed-neighbour"),
+            areas.neighbour,
+            name="Trần Văn Bình",
+            id_number="091050123456",
+            sex="M",
+            birth_date=dt.date(1950, 1, 1),
+        ),
+        "foreign": register_person(
+            make_user(Role.COMMUNE_OFFICER, commune=areas.foreign, username="seed-foreign"),
+            areas.foreign,
+            name="Lê Thị Cúc",
+            id_number="001155098765",
+        ),
     }

@@ -11,8 +11,14 @@ from asxh.units.models import Commune, Province
 
 
 def _create(
-    *, actor: User | None, username: str, password: str, role: str, full_name: str,
-    provinces: list[Province], communes: list[Commune],
+    *,
+    actor: User | None,
+    username: str,
+    password: str,
+    role: str,
+    full_name: str,
+    provinces: list[Province],
+    communes: list[Commune],
 ) -> User:
     if role not in Role.values:
         raise ValidationError({"role": f"Vai trò là một trong: {', '.join(Role.values)}."})
@@ -42,8 +48,14 @@ def _create(
 
 @transaction.atomic
 def user_create(
-    *, actor: User, username: str, password: str, role: str, full_name: str = "",
-    province_codes: tuple[str, ...] = (), commune_codes: tuple[str, ...] = (),
+    *,
+    actor: User,
+    username: str,
+    password: str,
+    role: str,
+    full_name: str = "",
+    province_codes: tuple[str, ...] = (),
+    commune_codes: tuple[str, ...] = (),
 ) -> User:
     """An administrator creates a user inside the administrator's own areas."""
     require(actor, Capability.MANAGE_USERS)
@@ -57,18 +69,33 @@ def user_create(
             f"Địa bàn ngoài phạm vi quản trị của bạn: {', '.join(sorted([*outside, *missing]))}."
         )
     return _create(
-        actor=actor, username=username, password=password, role=role, full_name=full_name,
-        provinces=provinces, communes=communes,
+        actor=actor,
+        username=username,
+        password=password,
+        role=role,
+        full_name=full_name,
+        provinces=provinces,
+        communes=communes,
     )
 
 
 @transaction.atomic
 def user_bootstrap(
-    *, username: str, password: str, role: str, full_name: str,
-    provinces: list[Province], communes: list[Commune],
+    *,
+    username: str,
+    password: str,
+    role: str,
+    full_name: str,
+    provinces: list[Province],
+    communes: list[Commune],
 ) -> User:
     """Set-up only (`asxh setup --demo`, first administrator): recorded as done by the system."""
     return _create(
-        actor=None, username=username, password=password, role=role, full_name=full_name,
-        provinces=provinces, communes=communes,
+        actor=None,
+        username=username,
+        password=password,
+        role=role,
+        full_name=full_name,
+        provinces=provinces,
+        communes=communes,
     )

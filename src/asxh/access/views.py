@@ -29,7 +29,9 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "summary": summary,
             "areas": user.areas.select_related("province", "commune__province"),
-            "statuses": [(label, summary.by_status.get(value, 0), value) for value, label in Status.choices],
+            "statuses": [
+                (label, summary.by_status.get(value, 0), value) for value, label in Status.choices
+            ],
             "methods": [
                 (label, summary.by_method.get(value, 0)) for value, label in PaymentMethod.choices
             ],

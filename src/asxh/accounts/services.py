@@ -30,13 +30,19 @@ def account_add(
     if payee is None:
         raise ValidationError("Ghi người nhận (bản thân, người giám hộ…) trước khi ghi tài khoản.")
     if kind not in AccountKind.values:
-        raise ValidationError({"kind": f"Loại tài khoản là một trong: {', '.join(AccountKind.values)}."})
+        raise ValidationError(
+            {"kind": f"Loại tài khoản là một trong: {', '.join(AccountKind.values)}."}
+        )
     institution = Institution.objects.filter(bin=institution_bin).first()
     if institution is None:
-        raise ValidationError({"institution": f"Không có ngân hàng/tổ chức mã BIN {institution_bin}."})
+        raise ValidationError(
+            {"institution": f"Không có ngân hàng/tổ chức mã BIN {institution_bin}."}
+        )
     number = account_number.replace(" ", "").strip()
     if not number.isalnum() or not 4 <= len(number) <= 34:
-        raise ValidationError({"account_number": "Số tài khoản gồm 4–34 chữ số hoặc chữ cái, không dấu cách."})
+        raise ValidationError(
+            {"account_number": "Số tài khoản gồm 4–34 chữ số hoặc chữ cái, không dấu cách."}
+        )
     superseded = list(
         ReceivingAccount.objects.select_for_update()
         .filter(payee=payee, status=AccountStatus.ACTIVE)
@@ -75,8 +81,20 @@ def account_add(
 # Institutions the bank list of `vietnam-qr-pay` lacks (BINs as published by NAPAS members).
 EXTRA_INSTITUTIONS = [
     ("999888", "VBSP", "NHCSXH", "Ngân hàng Chính sách xã hội", AccountKind.BANK),
-    ("971005", "VIETTELMONEY", "Viettel Money", "Tổng Công ty Dịch vụ số Viettel", AccountKind.MOBILE_MONEY),
-    ("971011", "VNPTMONEY", "VNPT Money", "Tổng Công ty Truyền thông VNPT (VNPT Money)", AccountKind.MOBILE_MONEY),
+    (
+        "971005",
+        "VIETTELMONEY",
+        "Viettel Money",
+        "Tổng Công ty Dịch vụ số Viettel",
+        AccountKind.MOBILE_MONEY,
+    ),
+    (
+        "971011",
+        "VNPTMONEY",
+        "VNPT Money",
+        "Tổng Công ty Truyền thông VNPT (VNPT Money)",
+        AccountKind.MOBILE_MONEY,
+    ),
 ]
 
 
@@ -110,6 +128,10 @@ def institutions_load() -> int:
         unique_fields=["bin"],
         update_fields=["code", "short_name", "name", "kind", "aliases"],
     )
-    audit_record(actor=None, action="institutions.load", object_type="institution",
-                 after={"count": len(objs)})
+    audit_record(
+        actor=None,
+        action="institutions.load",
+        object_type="institution",
+        after={"count": len(objs)},
+    )
     return len(objs)

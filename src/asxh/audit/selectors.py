@@ -25,8 +25,18 @@ def access_logs_for(user: User) -> QuerySet[AccessLog]:
 
 def _chain_rows() -> Iterator[tuple[int, str, str, EventFields]]:
     rows = AuditEvent.objects.order_by("id").values_list(
-        "id", "prev_hash", "hash", "at", "actor_name", "action", "object_type", "object_id",
-        "area_code", "before", "after", "reason",
+        "id",
+        "prev_hash",
+        "hash",
+        "at",
+        "actor_name",
+        "action",
+        "object_type",
+        "object_id",
+        "area_code",
+        "before",
+        "after",
+        "reason",
     )
     for row in rows.iterator(chunk_size=5000):
         yield row[0], row[1], row[2], EventFields(*row[3:])

@@ -10,7 +10,9 @@ class PersonEditForm(forms.Form):
 
     full_name = forms.CharField(label="Họ và tên", max_length=150)
     birth_date = forms.DateField(
-        label="Ngày sinh", required=False, input_formats=["%d/%m/%Y"],
+        label="Ngày sinh",
+        required=False,
+        input_formats=["%d/%m/%Y"],
         widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"}),
     )
     birth_date_precision = forms.ChoiceField(label="Ngày sinh ghi", choices=DatePrecision.choices)
@@ -20,7 +22,8 @@ class PersonEditForm(forms.Form):
     phone = forms.CharField(label="Điện thoại", max_length=15, required=False)
     ethnicity = forms.CharField(label="Dân tộc", max_length=50, required=False)
     reason = forms.CharField(
-        label="Lý do thay đổi", widget=forms.Textarea(attrs={"rows": 2}),
+        label="Lý do thay đổi",
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Ví dụ: theo CCCD mới cấp ngày…; theo đối chiếu CSDL quốc gia về dân cư.",
     )
 

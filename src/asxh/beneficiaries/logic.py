@@ -6,11 +6,71 @@ import re
 # Birth-registration province codes of the 12-digit number (0 + old 63-province code).
 ID_PROVINCE_CODES = frozenset(
     f"0{c}"
-    for c in (
-        "01 02 04 06 08 10 11 12 14 15 17 19 20 22 24 25 26 27 30 31 33 34 35 36 37 38 40 42 "
-        "44 45 46 48 49 51 52 54 56 58 60 62 64 66 67 68 70 72 74 75 77 79 80 82 83 84 86 87 "
-        "89 91 92 93 94 95 96"
-    ).split()
+    for c in [
+        "01",
+        "02",
+        "04",
+        "06",
+        "08",
+        "10",
+        "11",
+        "12",
+        "14",
+        "15",
+        "17",
+        "19",
+        "20",
+        "22",
+        "24",
+        "25",
+        "26",
+        "27",
+        "30",
+        "31",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "38",
+        "40",
+        "42",
+        "44",
+        "45",
+        "46",
+        "48",
+        "49",
+        "51",
+        "52",
+        "54",
+        "56",
+        "58",
+        "60",
+        "62",
+        "64",
+        "66",
+        "67",
+        "68",
+        "70",
+        "72",
+        "74",
+        "75",
+        "77",
+        "79",
+        "80",
+        "82",
+        "83",
+        "84",
+        "86",
+        "87",
+        "89",
+        "91",
+        "92",
+        "93",
+        "94",
+        "95",
+        "96",
+    ]
 )
 _DIGITS = re.compile(r"^[0-9]+$")
 
@@ -45,17 +105,25 @@ def id_number_problems(id_number: str, *, sex: str, birth_year: int | None) -> l
                 f"(phải là '{expected}')."
             )
         if id_number[4:6] != f"{birth_year % 100:02d}":
-            problems.append(
-                f"Chữ số 5–6 '{id_number[4:6]}' không khớp năm sinh {birth_year}."
-            )
+            problems.append(f"Chữ số 5–6 '{id_number[4:6]}' không khớp năm sinh {birth_year}.")
     return problems
 
 
 _OLD_PREFIXES = {
     **{f"016{d}": f"03{d}" for d in "23456789"},
-    "0120": "070", "0121": "079", "0122": "077", "0126": "076", "0128": "078",
-    "0123": "083", "0124": "084", "0125": "085", "0127": "081", "0129": "082",
-    "0186": "056", "0188": "058", "0199": "059",
+    "0120": "070",
+    "0121": "079",
+    "0122": "077",
+    "0126": "076",
+    "0128": "078",
+    "0123": "083",
+    "0124": "084",
+    "0125": "085",
+    "0127": "081",
+    "0129": "082",
+    "0186": "056",
+    "0188": "058",
+    "0199": "059",
 }
 
 
@@ -79,3 +147,20 @@ def phone_problems(value: str) -> list[str]:
 
 def first_of_month(value: dt.date) -> dt.date:
     return value.replace(day=1)
+
+
+_PARTIAL_DATE = re.compile(r"^(?:(?:(\d{1,2})[/.-])?(\d{1,2})[/.-])?(\d{4})$")
+
+
+def partial_date_parse(text: str) -> tuple[dt.date, str]:
+    """'05/03/1950' → day precision, '03/1950' → month, '1950' → year (stored as the 1st)."""
+    match = _PARTIAL_DATE.match(text.strip())
+    if not match:
+        raise ValueError(f"Ngày '{text}' không đúng dạng dd/mm/yyyy, mm/yyyy hoặc yyyy.")
+    day, month, year = match.groups()
+    try:
+        value = dt.date(int(year), int(month or 1), int(day or 1))
+    except ValueError:
+        raise ValueError(f"Ngày '{text}' không có thật.") from None
+    precision = "day" if day else "month" if month else "year"
+    return value, precision

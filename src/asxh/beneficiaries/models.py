@@ -75,7 +75,8 @@ class Beneficiary(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(id_number="") | models.Q(id_number__regex=r"^([0-9]{9}|[0-9]{12})$"),
+                condition=models.Q(id_number="")
+                | models.Q(id_number__regex=r"^([0-9]{9}|[0-9]{12})$"),
                 name="benef_id_number_9_or_12_digits",
             ),
         ]
@@ -153,7 +154,9 @@ class Enrolment(models.Model):
     it sets end_month once (audited); a change of attributes is a new enrolment.
     """
 
-    beneficiary = models.ForeignKey(Beneficiary, on_delete=models.PROTECT, related_name="enrolments")
+    beneficiary = models.ForeignKey(
+        Beneficiary, on_delete=models.PROTECT, related_name="enrolments"
+    )
     group = models.ForeignKey(TargetGroup, on_delete=models.PROTECT, related_name="enrolments")
     start_month = models.DateField("từ tháng")
     end_month = models.DateField("đến hết tháng", null=True, blank=True)

@@ -89,17 +89,21 @@ def beneficiary_page(
 
 def beneficiary_get(user: User, beneficiary_id: int) -> Beneficiary:
     """One beneficiary with everything the detail page shows; 404 outside the user's area."""
-    qs = beneficiaries_for(user).select_related("commune__province").prefetch_related(
-        Prefetch("enrolments", queryset=Enrolment.objects.select_related("group__programme")),
-        Prefetch("payees", queryset=Payee.objects.all()),
-        Prefetch(
-            "method_registrations",
-            queryset=PaymentMethodRegistration.objects.select_related("payee"),
-        ),
-        Prefetch(
-            "accounts", queryset=ReceivingAccount.objects.select_related("institution", "payee")
-        ),
-        "revisions",
+    qs = (
+        beneficiaries_for(user)
+        .select_related("commune__province")
+        .prefetch_related(
+            Prefetch("enrolments", queryset=Enrolment.objects.select_related("group__programme")),
+            Prefetch("payees", queryset=Payee.objects.all()),
+            Prefetch(
+                "method_registrations",
+                queryset=PaymentMethodRegistration.objects.select_related("payee"),
+            ),
+            Prefetch(
+                "accounts", queryset=ReceivingAccount.objects.select_related("institution", "payee")
+            ),
+            "revisions",
+        )
     )
     try:
         return qs.get(pk=beneficiary_id)

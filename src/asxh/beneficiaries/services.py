@@ -100,9 +100,7 @@ def _save_revision(person: Beneficiary, actor: User, reason: str) -> None:
 
 
 def _jsonable_snapshot(person: Beneficiary) -> dict[str, Any]:
-    return {
-        k: v.isoformat() if isinstance(v, dt.date) else v for k, v in _snapshot(person).items()
-    }
+    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in _snapshot(person).items()}
 
 
 @dataclass
@@ -256,17 +254,19 @@ def enrolment_add(
         object_type="enrolment",
         object_id=enrolment.pk,
         area_code=person.commune.code,
-        after={"beneficiary": person.pk, "group": group.code, "start_month": start_month,
-               **attributes},
+        after={
+            "beneficiary": person.pk,
+            "group": group.code,
+            "start_month": start_month,
+            **attributes,
+        },
         reason=reason,
     )
     return enrolment
 
 
 @transaction.atomic
-def enrolment_end(
-    *, actor: User, enrolment_id: int, end_month: dt.date, reason: str
-) -> Enrolment:
+def enrolment_end(*, actor: User, enrolment_id: int, end_month: dt.date, reason: str) -> Enrolment:
     """Set the last month of an enrolment, once; correcting it takes a new enrolment."""
     reason = _reason_required(reason)
     enrolment = Enrolment.objects.select_related("group").get(pk=enrolment_id)
@@ -306,7 +306,9 @@ def payee_add(*, actor: User, beneficiary_id: int, payee: PayeeInput, reason: st
     """A new payee; the one in force ends the day before (a change is a new record)."""
     person = person_for_edit(actor, beneficiary_id)
     if payee.kind not in PayeeKind.values:
-        raise ValidationError({"kind": f"Loại người nhận là một trong: {', '.join(PayeeKind.values)}."})
+        raise ValidationError(
+            {"kind": f"Loại người nhận là một trong: {', '.join(PayeeKind.values)}."}
+        )
     if payee.kind == PayeeKind.AUTHORISED and payee.valid_to is None:
         raise ValidationError({"valid_to": "Giấy ủy quyền phải có ngày hết hiệu lực."})
     is_self = payee.kind == PayeeKind.SELF
@@ -349,7 +351,9 @@ def payment_method_register(
 ) -> PaymentMethodRegistration:
     person = person_for_edit(actor, beneficiary_id)
     if method not in PaymentMethod.values:
-        raise ValidationError({"method": f"Hình thức là một trong: {', '.join(PaymentMethod.values)}."})
+        raise ValidationError(
+            {"method": f"Hình thức là một trong: {', '.join(PaymentMethod.values)}."}
+        )
     payee = person.payees.filter(valid_to__isnull=True).first()
     registration = PaymentMethodRegistration.objects.create(
         beneficiary=person,
@@ -365,7 +369,9 @@ def payment_method_register(
         person.payment_method = method
         person.version += 1
         person.save(update_fields=["payment_method", "version", "updated_at"])
-        _save_revision(person, actor, f"Đăng ký hình thức nhận: {registration.get_method_display()}")
+        _save_revision(
+            person, actor, f"Đăng ký hình thức nhận: {registration.get_method_display()}"
+        )
     audit_record(
         actor=actor,
         action="payment_method.register",
@@ -373,8 +379,12 @@ def payment_method_register(
         object_id=registration.pk,
         area_code=person.commune.code,
         before={"payment_method": before},
-        after={"payment_method": method, "registered_on": registered_on, "source": source,
-               "cash_at_home": cash_at_home},
+        after={
+            "payment_method": method,
+            "registered_on": registered_on,
+            "source": source,
+            "cash_at_home": cash_at_home,
+        },
         reason=note,
     )
     return registration

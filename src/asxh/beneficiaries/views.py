@@ -67,9 +67,7 @@ def beneficiary_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require(user, Capability.EDIT_BENEFICIARIES)
     person = selectors.beneficiary_get(user, pk)
     editable = [f for f in PERSON_FIELDS if f in PersonEditForm.base_fields]
-    form = PersonEditForm(
-        request.POST or None, initial={f: getattr(person, f) for f in editable}
-    )
+    form = PersonEditForm(request.POST or None, initial={f: getattr(person, f) for f in editable})
     if request.method == "POST" and form.is_valid():
         changes = {f: form.cleaned_data[f] for f in editable}
         try:

@@ -1,6 +1,6 @@
 """`asxh setup --demo`: one user per role and a seeded demo province (An Giang, code 91)."""
 
-from typing import TextIO
+from typing import Protocol
 
 from asxh.access.models import User
 from asxh.access.roles import Role
@@ -10,7 +10,7 @@ from asxh.units.models import Commune, Province
 
 DEMO_PROVINCE = "91"
 DEMO_COMMUNE = "30682"  # Xã Thoại Sơn: the former Thị trấn Núi Sập, Thoại Sơn, An Giang
-DEMO_PASSWORD = "asxh-demo-2026"
+DEMO_PASSWORD = "asxh-demo-2026"  # noqa: S105 - printed on purpose for the demo
 DEMO_SEED = 2026
 
 # username, role, works in the demo commune (else the whole province), full name
@@ -31,21 +31,32 @@ def _demo_communes(province: Province, count: int = 10) -> list[str]:
     return [DEMO_COMMUNE, *others.order_by("code").values_list("code", flat=True)[: count - 1]]
 
 
-def demo_setup(*, beneficiaries: int, out: TextIO) -> None:
+class Output(Protocol):
+    def write(self, msg: str) -> None: ...
+
+
+def demo_setup(*, beneficiaries: int, out: Output) -> None:
     province = Province.objects.get(code=DEMO_PROVINCE)
     commune = Commune.objects.get(code=DEMO_COMMUNE)
     for username, role, in_commune, full_name in DEMO_USERS:
         if not User.objects.filter(username=username).exists():
             user_bootstrap(
-                username=username, password=DEMO_PASSWORD, role=role, full_name=full_name,
-                provinces=[] if in_commune else [province], communes=[commune] if in_commune else [],
+                username=username,
+                password=DEMO_PASSWORD,
+                role=role,
+                full_name=full_name,
+                provinces=[] if in_commune else [province],
+                communes=[commune] if in_commune else [],
             )
     if not Beneficiary.objects.filter(commune__province=province).exists():
         from asxh.synthetic.services import seed_province
 
         counts = seed_province(
-            province_code=DEMO_PROVINCE, beneficiaries=beneficiaries, seed=DEMO_SEED,
-            defect_rate=0.02, commune_codes=_demo_communes(province),
+            province_code=DEMO_PROVINCE,
+            beneficiaries=beneficiaries,
+            seed=DEMO_SEED,
+            defect_rate=0.02,
+            commune_codes=_demo_communes(province),
         )
         out.write(f"Dữ liệu mô phỏng {province.name}: {counts}\n")
     out.write(f"\nNgười dùng mẫu (mật khẩu chung: {DEMO_PASSWORD}):\n")

@@ -36,7 +36,9 @@ class Commune(models.Model):
         ordering = ["code"]
         verbose_name = "xã/phường"
         constraints = [
-            models.UniqueConstraint(fields=["province", "key"], name="commune_key_unique_in_province")
+            models.UniqueConstraint(
+                fields=["province", "key"], name="commune_key_unique_in_province"
+            )
         ]
 
     def __str__(self) -> str:
@@ -80,7 +82,6 @@ class LegacyCommune(models.Model):
     name = models.CharField(max_length=100)
     key = models.CharField(max_length=100)
     district = models.ForeignKey(LegacyDistrict, on_delete=models.PROTECT, related_name="communes")
-    successors = models.ManyToManyField(Commune, through="CommuneSuccession", related_name="+")
 
     class Meta:
         ordering = ["code"]

@@ -80,7 +80,6 @@ class Migration(migrations.Migration):
                 ('code', models.CharField(max_length=5, unique=True)),
                 ('name', models.CharField(max_length=100)),
                 ('key', models.CharField(max_length=100)),
-                ('successors', models.ManyToManyField(related_name='+', through='units.CommuneSuccession', to='units.commune')),
                 ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='communes', to='units.legacydistrict')),
             ],
             options={

@@ -16,5 +16,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         broken = audit_chain_first_break()
         if broken:
-            raise CommandError(f"Nhật ký bị can thiệp tại sự kiện #{broken.event_id}: {broken.problem}.")
-        self.stdout.write(f"Nhật ký nguyên vẹn: {AuditEvent.objects.count()} sự kiện, chuỗi băm khớp.")
+            raise CommandError(
+                f"Nhật ký bị can thiệp tại sự kiện #{broken.event_id}: {broken.problem}."
+            )
+        self.stdout.write(
+            f"Nhật ký nguyên vẹn: {AuditEvent.objects.count()} sự kiện, chuỗi băm khớp."
+        )

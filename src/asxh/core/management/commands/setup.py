@@ -14,7 +14,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--demo", action="store_true",
+            "--demo",
+            action="store_true",
             help="Thêm người dùng mẫu cho mọi vai trò và một tỉnh có dữ liệu mô phỏng.",
         )
         parser.add_argument("--demo-beneficiaries", type=int, default=3000)

@@ -29,12 +29,17 @@ class Command(BaseCommand):
             )
         old = result.legacy
         if options["json"]:
-            self.stdout.write(json.dumps({
-                "legacy": {"code": old.code, "name": str(old)},
-                "communes": [{"code": c.code, "name": str(c)} for c in result.communes],
-                "default": result.default.code if result.default else None,
-                "split": result.is_split,
-            }, ensure_ascii=False))
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "legacy": {"code": old.code, "name": str(old)},
+                        "communes": [{"code": c.code, "name": str(c)} for c in result.communes],
+                        "default": result.default.code if result.default else None,
+                        "split": result.is_split,
+                    },
+                    ensure_ascii=False,
+                )
+            )
             return
         self.stdout.write(f"Đơn vị cũ: {old} (mã {old.code})")
         if not result.is_split:
