@@ -14,11 +14,10 @@ def _without_guard(sql: str, params: list) -> None:
     """Tamper as a database owner would: past the append-only trigger."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                "ALTER TABLE audit_auditevent DISABLE TRIGGER audit_auditevent_no_change"
-            )
+            # A superuser session can switch user triggers off.
+            cursor.execute("SET session_replication_role = replica")
             cursor.execute(sql, params)
-            cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_auditevent_no_change")
+            cursor.execute("SET session_replication_role = origin")
         else:
             cursor.execute("DROP TRIGGER audit_auditevent_no_update")
             cursor.execute("DROP TRIGGER audit_auditevent_no_delete")
