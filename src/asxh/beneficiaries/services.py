@@ -99,6 +99,31 @@ def _save_revision(person: Beneficiary, actor: User, reason: str) -> None:
     )
 
 
+def _person_save(
+    person: Beneficiary,
+    actor: User,
+    action: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    fields: list[str],
+    reason: str,
+) -> None:
+    """Save a changed person as a new version: revision and audit event in this transaction."""
+    person.version += 1
+    person.save()
+    _save_revision(person, actor, reason)
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type="beneficiary",
+        object_id=person.pk,
+        area_code=person.commune.code,
+        before={k: before[k] for k in fields},
+        after={k: after[k] for k in fields},
+        reason=reason,
+    )
+
+
 def _jsonable_snapshot(person: Beneficiary) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in _snapshot(person).items()}
 
@@ -175,21 +200,8 @@ def beneficiary_update(
     _validate_person(person)
     after = _snapshot(person)
     changed = {k for k in after if after[k] != before[k]}
-    if not changed:
-        return person
-    person.version += 1
-    person.save()
-    _save_revision(person, actor, reason)
-    audit_record(
-        actor=actor,
-        action="beneficiary.update",
-        object_type="beneficiary",
-        object_id=person.pk,
-        area_code=person.commune.code,
-        before={k: before[k] for k in sorted(changed)},
-        after={k: after[k] for k in sorted(changed)},
-        reason=reason,
-    )
+    if changed:
+        _person_save(person, actor, "beneficiary.update", before, after, sorted(changed), reason)
     return person
 
 
@@ -215,19 +227,8 @@ def beneficiary_status_set(
     before = _snapshot(person)
     person.status, person.status_since = status, since
     person.death_date = death_date if status == Status.DECEASED else None
-    person.version += 1
-    person.save()
-    _save_revision(person, actor, reason)
-    audit_record(
-        actor=actor,
-        action="beneficiary.status",
-        object_type="beneficiary",
-        object_id=person.pk,
-        area_code=person.commune.code,
-        before={k: before[k] for k in ("status", "status_since", "death_date")},
-        after={k: getattr(person, k) for k in ("status", "status_since", "death_date")},
-        reason=reason,
-    )
+    fields = ["status", "status_since", "death_date"]
+    _person_save(person, actor, "beneficiary.status", before, _snapshot(person), fields, reason)
     return person
 
 
