@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from asxh.access.models import User
 from asxh.access.roles import Capability
@@ -159,7 +160,7 @@ def beneficiary_register(*, actor: User, person: PersonInput, reason: str) -> Be
         phone=phone_normalise(person.phone),
         ethnicity=nfc(person.ethnicity),
         status=Status.ACTIVE,
-        status_since=dt.date.today(),
+        status_since=timezone.localdate(),
     )
     _validate_person(record)
     record.save()
@@ -298,7 +299,7 @@ class PayeeInput:
     id_number: str = ""
     phone: str = ""
     relationship: str = ""
-    valid_from: dt.date = field(default_factory=dt.date.today)
+    valid_from: dt.date = field(default_factory=timezone.localdate)
     valid_to: dt.date | None = None
 
 
