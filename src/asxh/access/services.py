@@ -1,5 +1,6 @@
 """Creating users and giving them areas; only an administrator may, and it is audited."""
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -59,6 +60,7 @@ def user_create(
 ) -> User:
     """An administrator creates a user inside the administrator's own areas."""
     require(actor, Capability.MANAGE_USERS)
+    validate_password(password)
     own = communes_for(actor)
     communes = list(own.filter(code__in=commune_codes))
     provinces = list(Province.objects.filter(code__in=province_codes))

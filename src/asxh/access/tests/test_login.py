@@ -36,3 +36,56 @@ def test_repeated_failures_lock_the_username_even_with_the_right_password(office
 def test_sessions_expire_when_idle_and_at_browser_close():
     assert settings.SESSION_COOKIE_AGE <= 3600
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE and settings.SESSION_SAVE_EVERY_REQUEST
+
+
+def test_administrator_creates_users_only_inside_own_province(users, areas, monkeypatch):
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from asxh.access.models import User
+
+    admin = users["administrator"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("mat-khau-moi-2026\n"))
+    call_command(
+        "user",
+        "create",
+        "canbo.moi",
+        "--user",
+        admin.username,
+        "--role",
+        "commune_officer",
+        "--commune",
+        areas.neighbour.code,
+        "--password-stdin",
+        stdout=io.StringIO(),
+    )
+    created = User.objects.get(username="canbo.moi")
+    assert [a.commune for a in created.areas.all()] == [areas.neighbour]
+    monkeypatch.setattr("sys.stdin", io.StringIO("mat-khau-moi-2026\n"))
+    with pytest.raises(CommandError, match=areas.foreign.code):
+        call_command(
+            "user",
+            "create",
+            "canbo.ngoai",
+            "--user",
+            admin.username,
+            "--role",
+            "commune_officer",
+            "--commune",
+            areas.foreign.code,
+            "--password-stdin",
+        )
+    monkeypatch.setattr("sys.stdin", io.StringIO("x\n"))
+    with pytest.raises(CommandError, match="Không được phép"):
+        call_command(
+            "user",
+            "create",
+            "canbo.x",
+            "--user",
+            users["province"].username,
+            "--role",
+            "commune_officer",
+            "--password-stdin",
+        )
