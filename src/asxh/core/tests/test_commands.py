@@ -104,3 +104,14 @@ def test_cli_reveal_is_logged_with_its_channel(officer, people):
 def test_unknown_user_is_refused():
     with pytest.raises(CommandError, match="Không có người dùng 'ai-do'"):
         _run("beneficiary", "list", "--user", "ai-do")
+
+
+def test_setup_twice_stores_the_same_reference_data():
+    _run("setup")
+    first = json.loads(_run("stats", "--json"))
+    _run("setup")
+    second = json.loads(_run("stats", "--json"))
+    first.pop("audit_events"), second.pop("audit_events")
+    assert first == second
+    assert (first["provinces"], first["communes"], first["legacy_districts"]) == (34, 3321, 696)
+    assert first["institutions"] >= 60
