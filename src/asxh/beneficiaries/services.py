@@ -11,6 +11,7 @@ from django.utils import timezone
 from asxh.access.models import User
 from asxh.access.roles import Capability
 from asxh.access.selectors import communes_for, require
+from asxh.audit.logic import jsonable
 from asxh.audit.services import audit_record
 from asxh.beneficiaries.logic import id_number_problems, phone_normalise, phone_problems
 from asxh.beneficiaries.models import (
@@ -64,6 +65,11 @@ def _snapshot(person: Beneficiary) -> dict[str, Any]:
     return data
 
 
+def revision_data(person: Beneficiary) -> dict[str, Any]:
+    """What a revision stores: the person's fields as plain JSON."""
+    return dict(jsonable(_snapshot(person)))
+
+
 def _reason_required(reason: str) -> str:
     reason = reason.strip()
     if not reason:
@@ -94,7 +100,7 @@ def _save_revision(person: Beneficiary, actor: User, reason: str) -> None:
     BeneficiaryRevision.objects.create(
         beneficiary=person,
         version=person.version,
-        data=_jsonable_snapshot(person),
+        data=revision_data(person),
         changed_by=actor,
         reason=reason,
     )
@@ -123,10 +129,6 @@ def _person_save(
         after={k: after[k] for k in fields},
         reason=reason,
     )
-
-
-def _jsonable_snapshot(person: Beneficiary) -> dict[str, Any]:
-    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in _snapshot(person).items()}
 
 
 @dataclass

@@ -20,7 +20,7 @@ from asxh.beneficiaries.models import (
     PaymentMethodRegistration,
     Programme,
 )
-from asxh.beneficiaries.services import _jsonable_snapshot
+from asxh.beneficiaries.services import revision_data
 from asxh.core.bulk import bulk_insert, reserve_ids
 from asxh.core.text import fold
 from asxh.synthetic.models import SeedDefect
@@ -114,7 +114,7 @@ def test_revision_one_holds_the_snapshot_the_registry_would_write():
     for revision in BeneficiaryRevision.objects.select_related("beneficiary__commune")[:300]:
         assert revision.version == 1 and revision.reason == "Dữ liệu mô phỏng"
         assert revision.changed_by is None
-        assert revision.data == _jsonable_snapshot(revision.beneficiary)
+        assert revision.data == revision_data(revision.beneficiary)
 
 
 def test_accounts_belong_to_the_payee_in_force():
