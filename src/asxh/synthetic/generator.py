@@ -23,16 +23,12 @@ from random import Random
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from asxh.beneficiaries.logic import ID_PROVINCE_CODES, id_number_century_digit
-from asxh.core.text import fold_upper
+from asxh.core.text import fold_upper, nfc
 
 T = TypeVar("T")
 
 # The date the data describes: fixed, so that a seed gives the same people on any day.
 AS_OF = dt.date(2026, 11, 1)
-
-
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
 
 
 class Table(Generic[T]):
@@ -52,7 +48,7 @@ class Table(Generic[T]):
 
 
 def _words(text: str, weight: float = 1.0) -> list[tuple[str, float]]:
-    return [(_nfc(w.replace("_", " ")), weight) for w in text.split()]
+    return [(nfc(w.replace("_", " ")), weight) for w in text.split()]
 
 
 # --- Names --------------------------------------------------------------------------------
@@ -179,13 +175,13 @@ def _pairs(spec: str) -> list[tuple[str, float]]:
     out = []
     for item in spec.split():
         word, _, weight = item.partition(":")
-        out.append((_nfc("" if word == "_" else word.replace("_", " ")), float(weight or 1)))
+        out.append((nfc("" if word == "_" else word.replace("_", " ")), float(weight or 1)))
     return out
 
 
 def _kinh_style(south: bool, surnames: list[tuple[str, float]] | None = None) -> NameStyle:
     regional = _SURNAMES_SOUTH if south else _SURNAMES_NORTH
-    pairs = surnames or [(_nfc(s), w) for s, w in [*_SURNAMES_COMMON, *regional]]
+    pairs = surnames or [(nfc(s), w) for s, w in [*_SURNAMES_COMMON, *regional]]
     return NameStyle(
         surnames=Table(pairs),
         middle={k: Table(v) for k, v in _MIDDLE.items()},
@@ -711,7 +707,7 @@ def _villages(rng: Random, commune: CommuneSpec) -> Table[str]:
     else:
         words = _VILLAGE_WORDS_SOUTH if south else _VILLAGE_WORDS_NORTH
         names = [f"{'Ấp' if south else 'Thôn'} {w}" for w in rng.sample(words, count)]
-    return Table([(_nfc(n), rng.uniform(0.5, 2.0)) for n in names])
+    return Table([(nfc(n), rng.uniform(0.5, 2.0)) for n in names])
 
 
 _VILLAGES_SOUTH = (
