@@ -28,6 +28,10 @@ INSTALLED_APPS = [
     "asxh.accounts",
     "asxh.beneficiaries",
     "asxh.synthetic",
+    "asxh.intake",
+    "asxh.verification",
+    "asxh.quality",
+    "asxh.reports",
 ]
 
 MIDDLEWARE = [

@@ -4,4 +4,8 @@ urlpatterns = [
     path("", include("asxh.access.urls")),
     path("doi-tuong/", include("asxh.beneficiaries.urls")),
     path("nhat-ky/", include("asxh.audit.urls")),
+    path("nhap-lieu/", include("asxh.intake.urls")),
+    path("xac-thuc/", include("asxh.verification.urls")),
+    path("lam-sach/", include("asxh.quality.urls")),
+    path("bao-cao/", include("asxh.reports.urls")),
 ]

@@ -22,6 +22,12 @@ class Capability(StrEnum):
     REVEAL_ID_NUMBER = "reveal_id_number"
     REVEAL_ACCOUNT_NUMBER = "reveal_account_number"
     VERIFY_IDENTITY = "verify_identity"
+    # Account-name inquiry with the provider (NAPAS), and recording its result.
+    VERIFY_ACCOUNT = "verify_account"
+    IMPORT_BENEFICIARIES = "import_beneficiaries"
+    # See data-quality findings; resolving them needs EDIT_BENEFICIARIES.
+    VIEW_QUALITY = "view_quality"
+    VIEW_REPORTS = "view_reports"
     VIEW_AUDIT = "view_audit"
     MANAGE_USERS = "manage_users"
 
@@ -29,16 +35,29 @@ class Capability(StrEnum):
 C = Capability
 CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.COMMUNE_OFFICER: frozenset(
-        {C.VIEW_BENEFICIARIES, C.EDIT_BENEFICIARIES, C.REVEAL_ID_NUMBER, C.REVEAL_ACCOUNT_NUMBER}
+        {
+            C.VIEW_BENEFICIARIES,
+            C.EDIT_BENEFICIARIES,
+            C.IMPORT_BENEFICIARIES,
+            C.REVEAL_ID_NUMBER,
+            C.REVEAL_ACCOUNT_NUMBER,
+            C.VERIFY_ACCOUNT,
+            C.VIEW_QUALITY,
+            C.VIEW_REPORTS,
+        }
     ),
-    Role.COMMUNE_POLICE: frozenset({C.VIEW_BENEFICIARIES, C.REVEAL_ID_NUMBER, C.VERIFY_IDENTITY}),
-    Role.APPROVER: frozenset({C.VIEW_BENEFICIARIES, C.REVEAL_ID_NUMBER}),
+    Role.COMMUNE_POLICE: frozenset(
+        {C.VIEW_BENEFICIARIES, C.REVEAL_ID_NUMBER, C.VERIFY_IDENTITY, C.VIEW_QUALITY}
+    ),
+    Role.APPROVER: frozenset(
+        {C.VIEW_BENEFICIARIES, C.REVEAL_ID_NUMBER, C.VIEW_QUALITY, C.VIEW_REPORTS}
+    ),
     # The provider pays into accounts, so it may see an account number, never an ID number.
-    Role.PROVIDER: frozenset({C.VIEW_BENEFICIARIES, C.REVEAL_ACCOUNT_NUMBER}),
+    Role.PROVIDER: frozenset({C.VIEW_BENEFICIARIES, C.REVEAL_ACCOUNT_NUMBER, C.VERIFY_ACCOUNT}),
     # Treasury works with totals, not with people.
-    Role.TREASURY: frozenset(),
-    Role.PROVINCE: frozenset({C.VIEW_BENEFICIARIES}),
-    Role.AUDITOR: frozenset({C.VIEW_BENEFICIARIES, C.VIEW_AUDIT}),
+    Role.TREASURY: frozenset({C.VIEW_REPORTS}),
+    Role.PROVINCE: frozenset({C.VIEW_BENEFICIARIES, C.VIEW_QUALITY, C.VIEW_REPORTS}),
+    Role.AUDITOR: frozenset({C.VIEW_BENEFICIARIES, C.VIEW_AUDIT, C.VIEW_QUALITY, C.VIEW_REPORTS}),
     Role.ADMINISTRATOR: frozenset({C.VIEW_AUDIT, C.MANAGE_USERS}),
 }
 

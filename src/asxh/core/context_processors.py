@@ -10,7 +10,9 @@ def capabilities(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not user.is_authenticated:
         return {}
+    can = {cap.value: user.can(cap) for cap in Capability}  # type: ignore[union-attr]
     return {
-        "can_view_beneficiaries": user.can(Capability.VIEW_BENEFICIARIES),  # type: ignore[union-attr]
-        "can_view_audit": user.can(Capability.VIEW_AUDIT),  # type: ignore[union-attr]
+        "can": can,
+        "can_view_beneficiaries": can[Capability.VIEW_BENEFICIARIES],
+        "can_view_audit": can[Capability.VIEW_AUDIT],
     }
