@@ -24,6 +24,8 @@ from typing import Any, Generic, NamedTuple, TypeVar
 
 from asxh.beneficiaries.logic import ID_PROVINCE_CODES, id_number_century_digit
 from asxh.core.text import fold_upper, nfc
+from asxh.core.vietnamese import TCVN3 as TCVN3  # re-exported: the one TCVN3 table
+from asxh.core.vietnamese import legacy_encode
 
 T = TypeVar("T")
 
@@ -487,31 +489,6 @@ class ProvinceSpec:
 
 # --- Legacy encodings --------------------------------------------------------------------
 
-# TCVN 5712:1993 (VN3, the ".VnTime"/ABC fonts): Unicode letter → the byte, read as Latin-1,
-# that a TCVN3 file holds. VN3 has upper-case code points only for Ă Â Ê Ô Ơ Ư Đ; other
-# upper-case letters with a tone were typed with the lower-case code in an all-caps font,
-# so they map to the lower-case code (what converters produce).
-TCVN3 = {
-    "à": "\xb5", "ả": "\xb6", "ã": "\xb7", "á": "\xb8", "ạ": "\xb9",
-    "ă": "\xa8", "ằ": "\xbb", "ẳ": "\xbc", "ẵ": "\xbd", "ắ": "\xbe", "ặ": "\xc6",
-    "â": "\xa9", "ầ": "\xc7", "ẩ": "\xc8", "ẫ": "\xc9", "ấ": "\xca", "ậ": "\xcb",
-    "è": "\xcc", "ẻ": "\xce", "ẽ": "\xcf", "é": "\xd0", "ẹ": "\xd1",
-    "ê": "\xaa", "ề": "\xd2", "ể": "\xd3", "ễ": "\xd4", "ế": "\xd5", "ệ": "\xd6",
-    "ì": "\xd7", "ỉ": "\xd8", "ĩ": "\xdc", "í": "\xdd", "ị": "\xde",
-    "ò": "\xdf", "ỏ": "\xe1", "õ": "\xe2", "ó": "\xe3", "ọ": "\xe4",
-    "ô": "\xab", "ồ": "\xe5", "ổ": "\xe6", "ỗ": "\xe7", "ố": "\xe8", "ộ": "\xe9",
-    "ơ": "\xac", "ờ": "\xea", "ở": "\xeb", "ỡ": "\xec", "ớ": "\xed", "ợ": "\xee",
-    "ù": "\xef", "ủ": "\xf1", "ũ": "\xf2", "ú": "\xf3", "ụ": "\xf4",
-    "ư": "\xad", "ừ": "\xf5", "ử": "\xf6", "ữ": "\xf7", "ứ": "\xf8", "ự": "\xf9",
-    "ỳ": "\xfa", "ỷ": "\xfb", "ỹ": "\xfc", "ý": "\xfd", "ỵ": "\xfe",
-    "đ": "\xae",
-    "Ă": "\xa1", "Â": "\xa2", "Ê": "\xa3", "Ô": "\xa4", "Ơ": "\xa5", "Ư": "\xa6", "Đ": "\xa7",
-}  # fmt: skip
-for _lower in list(TCVN3):
-    if _lower.upper() not in TCVN3:
-        TCVN3[_lower.upper()] = TCVN3[_lower]
-_TCVN3_TABLE = str.maketrans(TCVN3)
-
 _VOWELS = "aàảãáạăằẳẵắặâầẩẫấậeèẻẽéẹêềểễếệiìỉĩíịoòỏõóọôồổỗốộơờởỡớợuùủũúụưừửữứựyỳỷỹýỵ"
 VIETNAMESE_LETTERS = frozenset(
     _VOWELS + _VOWELS.upper() + "bcdđghklmnpqrstvxfjwzBCDĐGHKLMNPQRSTVXFJWZ"
@@ -520,7 +497,7 @@ VIETNAMESE_LETTERS = frozenset(
 
 def to_tcvn3(name: str) -> str:
     """A Unicode name as it reads when a TCVN3 file is opened as Unicode: 'Lê' → 'Lª'."""
-    return name.translate(_TCVN3_TABLE)
+    return legacy_encode(name, "tcvn3")
 
 
 def _tcvn3_visible(encoded: str) -> bool:
