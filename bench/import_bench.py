@@ -97,8 +97,8 @@ def main() -> None:
     from asxh.units.models import Commune
 
     commune = Commune.objects.get(code=args.commune)
-    user = User.objects.filter(username="bench.nhap").first() or user_bootstrap(
-        username="bench.nhap",
+    user = User.objects.filter(username=f"bench.nhap.{commune.code}").first() or user_bootstrap(
+        username=f"bench.nhap.{commune.code}",
         password="bench-nhap-2026",  # noqa: S106 (a benchmark user on a benchmark database)
         role=Role.COMMUNE_OFFICER,
         full_name="Bench nhập liệu",

@@ -54,7 +54,7 @@ class Row:
     holder_name: str = ""
     note: str = ""
     # The row's cells as read, for the error report and duplicate detection.
-    raw: tuple[str, ...] = field(default=(), compare=False)
+    raw: tuple[Any, ...] = field(default=(), compare=False)
 
     def identity(self) -> tuple[str, ...]:
         """Who this row is: the ID when there is one, else name + birth date."""
@@ -80,7 +80,7 @@ def row_parse(
     font: Callable[[int, int], str] = lambda row, column: "",
 ) -> tuple[Row | None, list[Issue], list[Issue]]:
     """(the row or None, errors, warnings). An empty row gives (None, [], [])."""
-    raw = tuple(n.cell_text(c) for c in cells)
+    raw = tuple(cells)
     if not any(raw):
         return None, [], []
     errors: list[Issue] = []
@@ -183,8 +183,10 @@ _FOOTER = ("tong cong", "cong:", "nguoi lap", "thu truong", "tm.", "tm ", "xac n
 
 def is_footer(cells: list[Any], layout: Layout) -> bool:
     """True for the first row after the data: a total or a signature block, not a person."""
-    text = " ".join(n.cell_text(c) for c in cells[:6] if n.cell_text(c))
-    return fold(text).startswith(_FOOTER)
+    text = " ".join(t for c in cells[:6] if (t := n.cell_text(c)))
+    if not text or text[0].isdigit():  # a numbered data row (STT)
+        return False
+    return n.fold_short(text[:20]).startswith(_FOOTER)
 
 
 def _birth_and_sex(

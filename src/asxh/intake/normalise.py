@@ -7,13 +7,16 @@ what the official reads in the error report, so each says what is wrong and how 
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from asxh.beneficiaries.logic import id_number_problems, phone_normalise, phone_problems
 from asxh.core.text import fold, nfc
 from asxh.core.vietnamese import name_clean
+
+# Words from a small vocabulary (sex, method, group, titles) repeat on every row: fold once.
+fold_short = lru_cache(maxsize=8192)(fold)
 
 # Excel's day 0 in the 1900 date system (it counts a 29/02/1900 that never was).
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -34,6 +37,8 @@ class BirthDate:
 
 def cell_text(value: object) -> str:
     """The cell as text: 1234.0 → '1234', None → ''."""
+    if type(value) is str:  # the common case first: this runs for every cell
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -117,7 +122,6 @@ _DATE_FIX = "Ghi ngày sinh dạng dd/mm/yyyy (ví dụ 05/03/1950), mm/yyyy ho�
 
 
 def _text_date(text: str) -> BirthDate:
-    key = fold(text).replace(",", " ")
     try:
         if m := _DATE_DMY.match(text):
             return BirthDate(dt.date(int(m[3]), int(m[2]), int(m[1])), "day")
@@ -127,7 +131,7 @@ def _text_date(text: str) -> BirthDate:
             return BirthDate(dt.date(int(m[2]), int(m[1]), 1), "month")
         if text.isdigit() and len(text) == 4:
             return BirthDate(dt.date(int(text), 1, 1), "year")
-        if m := _DATE_WORDS.match(re.sub(r"\s+", " ", key)):
+        if m := _DATE_WORDS.match(re.sub(r"\s+", " ", fold_short(text).replace(",", " "))):
             day, month, year = m.groups()
             precision = "day" if day else "month" if month else "year"
             return BirthDate(dt.date(int(year), int(month or 1), int(day or 1)), precision)
@@ -142,7 +146,7 @@ _SEX = {"nam": "M", "m": "M", "male": "M", "nu": "F", "f": "F", "female": "F"}
 
 
 def sex(value: object) -> str | None:
-    text = fold(cell_text(value))
+    text = fold_short(cell_text(value))
     if not text:
         return None
     if text in _SEX:
@@ -153,7 +157,7 @@ def sex(value: object) -> str | None:
 def id_number(value: object) -> tuple[str, list[str]]:
     """(digits, warnings). Excel drops the leading zero of IDs typed as numbers; put it back."""
     warnings = []
-    text = re.sub(r"[\s.'’-]", "", cell_text(value))
+    text = _ID_SEPARATORS.sub("", cell_text(value))
     if isinstance(value, int | float) and not isinstance(value, bool):
         padded = (
             text.zfill(12) if len(text) in (10, 11) else text.zfill(9) if len(text) == 8 else text
@@ -173,6 +177,10 @@ def id_number(value: object) -> tuple[str, list[str]]:
     return text, warnings
 
 
+_ID_SEPARATORS = re.compile(r"[\s.'’-]")
+_NOT_DIGIT = re.compile(r"\D")
+_ACCOUNT_SEPARATORS = re.compile(r"[\s.\-]")
+_ACCOUNT = re.compile(r"[0-9A-Za-z]{4,34}")
 _ID_FIX = "Ghi số định danh cá nhân/CCCD 12 chữ số (hoặc CMND cũ 9 chữ số), không dấu cách."
 
 
@@ -188,7 +196,7 @@ def id_consistency(number: str, sex_code: str, born: BirthDate | None) -> None:
 def phone(value: object) -> tuple[str, list[str]]:
     """10-digit phone; 11-digit old numbers converted; a leading 0 lost by Excel restored."""
     raw = cell_text(value)
-    digits = re.sub(r"\D", "", raw)
+    digits = _NOT_DIGIT.sub("", raw)
     if not digits:
         return "", []
     if digits[0] != "0" and not digits.startswith("84") and len(digits) in (9, 10):
@@ -211,8 +219,8 @@ def account_number(value: object) -> str:
             "Số tài khoản quá dài đã bị Excel làm tròn.",
             "Định dạng cột Số tài khoản là Text rồi gõ lại số cho đúng.",
         )
-    text = re.sub(r"[\s.\-]", "", cell_text(value))
-    if text and not re.fullmatch(r"[0-9A-Za-z]{4,34}", text):
+    text = _ACCOUNT_SEPARATORS.sub("", cell_text(value))
+    if text and not _ACCOUNT.fullmatch(text):
         raise CellError(
             f"Số tài khoản '{cell_text(value)}' không hợp lệ.",
             "Số tài khoản gồm 4–34 chữ số hoặc chữ cái, không dấu.",
@@ -223,9 +231,12 @@ def account_number(value: object) -> str:
 _BANK_WORDS = re.compile(r"\b(ngan hang|nh|tmcp|thuong mai co phan|viet nam|vn)\b")
 
 
+@lru_cache(maxsize=4096)
 def bank_key(name: str) -> str:
     """'Ngân hàng TMCP Ngoại thương Việt Nam (Vietcombank)' → compared without the filler."""
-    return re.sub(r"[^a-z0-9]", "", _BANK_WORDS.sub(" ", fold(name)))
+    key = re.sub(r"[^a-z0-9]", "", _BANK_WORDS.sub(" ", fold(name)))
+    # "MB Bank", "MBBank" and "MB" are one bank; so are "Agribank" and "Agri bank".
+    return key.removesuffix("bank") or key
 
 
 def bank(value: object, index: Mapping[str, str]) -> str:
@@ -257,7 +268,7 @@ _METHODS = {
 
 def method(value: object) -> tuple[str, bool]:
     """(payment method, cash at home)."""
-    key = fold(cell_text(value))
+    key = fold_short(cell_text(value))
     if not key:
         return "", False
     if key in _METHODS:
@@ -286,14 +297,10 @@ def month(value: object) -> dt.date | None:
 def group(value: object, index: Mapping[str, str]) -> str:
     """A target group's code, from its code or its name."""
     text = cell_text(value)
-    code = index.get(text) or index.get(fold(text))
+    code = index.get(text) or index.get(fold_short(text))
     if code is None:
         raise CellError(
             f"Không có nhóm đối tượng '{text}'.",
             "Ghi mã nhóm (xem danh mục ở trang Nhập liệu) hoặc đúng tên nhóm.",
         )
     return code
-
-
-def is_decomposed(text: str) -> bool:
-    return not unicodedata.is_normalized("NFC", text)

@@ -141,12 +141,15 @@ def _workbook_table(path: Path, sheet: str, extra: Mapping[str, str] | None) -> 
             f"Không đọc được tệp '{path.name}' ({error}). Mở bằng Excel và lưu lại dạng .xlsx."
         ) from error
 
+    sheets: dict[str, Any] = {}  # calamine parses a whole sheet when it is opened: once
+
     def first_rows(name: str) -> list[list[Any]]:
-        sheet_rows = book.get_sheet_by_name(name).iter_rows()
-        return [row for _, row in zip(range(HEADER_SEARCH_ROWS), sheet_rows, strict=False)]
+        sheets[name] = sheets.get(name) or book.get_sheet_by_name(name)
+        rows = sheets[name].iter_rows()
+        return [row for _, row in zip(range(HEADER_SEARCH_ROWS), rows, strict=False)]
 
     name, layout, head = _choose(book.sheet_names, sheet, first_rows, extra)
-    data = book.get_sheet_by_name(name)
+    data = sheets[name]
     if data.height > MAX_ROWS + HEADER_SEARCH_ROWS:
         raise FileUnusable(
             f"Trang '{name}' có {data.height:,} dòng, quá {MAX_ROWS:,} dòng.".replace(",", ".")

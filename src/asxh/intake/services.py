@@ -248,33 +248,34 @@ def _plan(rows: list[Row], commune: Commune, report: ImportReport) -> _Plan:
     """Match rows with registered people; rows whose ID belongs to another commune are refused."""
     by_id = _registered_by_id([r.id_number for r in rows if r.id_number], commune)
     by_name = _registered_by_name(commune)
-    matched = _matched_extras(
-        [p["id"] for p in by_id.values()] + [p["id"] for p in by_name.values()]
-    )
     plan = _Plan()
+    pairs: list[tuple[Row, dict[str, Any]]] = []
+    taken: dict[int, int] = {}  # person → the row that matched them
     for row in rows:
         person = by_id.get(row.id_number) if row.id_number else None
+        person = person or by_name.get((row.name_folded, row.birth_date))
         if person is None:
-            person = by_name.get((row.name_folded, row.birth_date))
-            if (
-                person
-                and person["id_number"]
-                and row.id_number
-                and person["id_number"] != row.id_number
-            ):
-                person = None
-        if person is not None and person["commune_id"] != commune.pk:
-            report.rejected[row.number] = list(row.raw)
+            plan.new.append(row)
+        elif person["id"] in taken:
+            report.rejected[row.number] = [cell_text(c) for c in row.raw]
+            report.errors.append(
+                Issue(row.number, FIELD_LABELS["full_name"], row.full_name,
+                      f"Dòng này và dòng {taken[person['id']]} là cùng một người đã có trong danh sách.",
+                      "Giữ một dòng cho mỗi người.")
+            )  # fmt: skip
+        elif person["commune_id"] != commune.pk:
+            report.rejected[row.number] = [cell_text(c) for c in row.raw]
             report.errors.append(
                 Issue(row.number, FIELD_LABELS["id_number"], row.id_number,
                       "Số định danh này đã có trong danh sách của một xã/phường khác.",
                       "Nếu người này chuyển đến, làm thủ tục chuyển nơi hưởng thay vì nhập mới.")
             )  # fmt: skip
-            continue
-        if person is None:
-            plan.new.append(row)
-            continue
-        person = {**person, **matched.get(person["id"], {})}
+        else:
+            taken[person["id"]] = row.number
+            pairs.append((row, person))
+    extras = _matched_extras([person["id"] for _, person in pairs])
+    for row, person in pairs:
+        person = {**person, **extras[person["id"]]}
         changes = _changes(row, person)
         if changes or _extras_needed(row, person):
             plan.updates.append(_Update(row, person, changes))
@@ -308,9 +309,15 @@ def _registered_by_id(numbers: list[str], commune: Commune) -> dict[str, dict[st
 
 
 def _registered_by_name(commune: Commune) -> dict[tuple[str, dt.date | None], dict[str, Any]]:
-    """(folded name, birth date) → the commune's person, for rows without an ID number."""
+    """(folded name, birth date) → the commune's person recorded without an ID number.
+
+    Only people without an ID: one with an ID is matched by it, so a row without an ID is never
+    taken for them (two rows, one with and one without an ID, stay two records for the scan).
+    """
     found: dict[tuple[str, dt.date | None], dict[str, Any]] = {}
-    values = Beneficiary.objects.filter(commune=commune).values("name_folded", *_PERSON_VALUES)
+    values = Beneficiary.objects.filter(commune=commune, id_number="").values(
+        "name_folded", *_PERSON_VALUES
+    )
     for person in values.iterator(chunk_size=CHUNK):
         found.setdefault((person.pop("name_folded"), person["birth_date"]), person)
     return found
