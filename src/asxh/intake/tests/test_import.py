@@ -50,6 +50,10 @@ def workbook(
     sheet.append([])
     for row in rows:
         sheet.append(row)
+    for cells in sheet.iter_rows(min_row=7):
+        for cell in cells:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # typed as text, as the officer's Excel stored it
     for (r, c), font in (fonts or {}).items():
         sheet.cell(r, c).font = Font(name=font)
     book.save(path)
