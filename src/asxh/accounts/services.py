@@ -1,16 +1,35 @@
 """Writes of receiving accounts: a new account supersedes the old one, which is kept."""
 
 import datetime as dt
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from asxh.access.models import User
-from asxh.accounts.models import AccountKind, AccountStatus, Institution, ReceivingAccount
+from asxh.access.roles import Capability
+from asxh.access.selectors import communes_for, require
+from asxh.accounts.models import (
+    AccountKind,
+    AccountStatus,
+    Institution,
+    ReceivingAccount,
+    Verification,
+)
 from asxh.audit.services import audit_record
 from asxh.beneficiaries.services import person_for_edit
 from asxh.core.masking import mask_account_number
 from asxh.core.text import nfc
+from asxh.quality.models import FindingKind
+from asxh.quality.services import Problem, findings_raise
+from asxh.verification.logic import holder_outcome, name_key
+
+# Ids per query when a batch names many accounts (SQLite allows ~32k parameters).
+ID_CHUNK = 5000
 
 
 @transaction.atomic
@@ -135,3 +154,101 @@ def institutions_load() -> int:
         after={"count": len(objs)},
     )
     return len(objs)
+
+
+@dataclass(frozen=True)
+class HolderAnswer:
+    """The bank's answer to an account-name inquiry: its holder name, or None (no such account)."""
+
+    account_id: int
+    bank_name: str | None
+
+
+def _verification_problem(
+    account: ReceivingAccount, outcome: str, detail: dict[str, Any]
+) -> Problem:
+    answer = f"{outcome}:{name_key(detail['bank_name'] or '')}"
+    return Problem(
+        kind=FindingKind.HOLDER_MISMATCH,
+        beneficiary_id=account.beneficiary_id,
+        commune_id=account.beneficiary.commune_id,
+        # The bank's answer in the key: the same answer again is the same finding (and stays
+        # closed if dismissed); a different answer later is a new one.
+        key=f"acct:{account.pk}:{hashlib.sha256(answer.encode()).hexdigest()[:12]}",
+        detail={**detail, "outcome": outcome},
+    )
+
+
+@transaction.atomic
+def account_verifications_record(
+    *,
+    actor: User,
+    answers: Iterable[HolderAnswer],
+    checked_on: dt.date,
+    source: str,
+) -> dict[str, int]:
+    """Set each account's verification from the bank's answer, dated `checked_on`.
+
+    The bank's name is compared with the stored holder name after folding accents and case:
+    same → verified; different → mismatch; no such account → failed. Mismatch and failed become
+    cleaning tasks (HOLDER_MISMATCH, key "acct:<id>:<digest of the answer>"). Set-based: one UPDATE per outcome, one
+    audit event per commune listing every account's before and after.
+    """
+    require(actor, Capability.VERIFY_ACCOUNT)
+    by_id = {a.account_id: a for a in answers}
+    ids = sorted(by_id)
+    area = list(communes_for(actor).values_list("pk", flat=True))
+    accounts = [
+        account
+        for start in range(0, len(ids), ID_CHUNK)
+        for account in ReceivingAccount.objects.select_for_update(of=("self",))
+        .filter(
+            pk__in=ids[start : start + ID_CHUNK],
+            status=AccountStatus.ACTIVE,
+            beneficiary__commune_id__in=area,
+        )
+        .select_related("beneficiary__commune")
+    ]
+    if missing := set(by_id) - {a.pk for a in accounts}:
+        raise PermissionDenied(
+            f"Tài khoản mã {', '.join(map(str, sorted(missing)[:10]))} không còn dùng "
+            "hoặc không thuộc địa bàn của bạn."
+        )
+    outcomes: dict[str, list[int]] = defaultdict(list)
+    events: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    problems = []
+    for account in accounts:
+        bank_name = by_id[account.pk].bank_name
+        outcome = holder_outcome(account.holder_name, bank_name)
+        outcomes[outcome].append(account.pk)
+        detail = {
+            "account": account.pk,
+            "account_number": mask_account_number(account.account_number),
+            "holder_name": account.holder_name,
+            "bank_name": bank_name,
+            "checked_on": checked_on.isoformat(),
+            "source": source,
+        }
+        events[account.beneficiary.commune.code].append(
+            {**detail, "before": account.verification, "after": outcome}
+        )
+        if outcome != Verification.VERIFIED:
+            problems.append(_verification_problem(account, outcome, detail))
+    for outcome, same in outcomes.items():
+        for start in range(0, len(same), ID_CHUNK):
+            ReceivingAccount.objects.filter(pk__in=same[start : start + ID_CHUNK]).update(
+                verification=outcome, verified_on=checked_on
+            )
+    raised, _ = findings_raise(problems)
+    for commune_code, changes in sorted(events.items()):
+        audit_record(
+            actor=actor,
+            action="account.verify",
+            object_type="commune",
+            object_id=commune_code,
+            area_code=commune_code,
+            after={"source": source, "checked_on": checked_on, "accounts": changes},
+            reason=f"Tra cứu tên chủ tài khoản ({source}) ngày {checked_on:%d/%m/%Y}",
+        )
+    counts = {outcome: len(same) for outcome, same in outcomes.items()}
+    return {**counts, "findings_raised": raised}

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from asxh.reports import views
+
+urlpatterns = [
+    path("", views.daily, name="report_daily"),
+    path("tien-do.xlsx", views.daily_xlsx, name="report_daily_xlsx"),
+]
