@@ -295,3 +295,32 @@ def test_export_round_trips_and_never_writes_formulas(officer, areas, good_file,
     assert cells and all(c.data_type == "s" for c in cells)
     report = run(officer, areas, out, dry_run=True)
     assert report.errors == [] and report.unchanged == 3, report.as_json()
+
+
+def test_old_xls_with_legacy_font(officer, areas, tmp_path) -> None:
+    """Excel 97–2003 files: read with their fonts, so a .VnTime cell is decoded as TCVN3."""
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Danh sach")
+    vntime = xlwt.easyxf("font: name .VnTime")
+    for column, title in enumerate(["STT", "Họ và tên", "Năm sinh", "Giới tính"]):
+        sheet.write(2, column, title)
+    sheet.write(3, 0, 1)
+    sheet.write(3, 1, legacy_encode("Trần Thị Lụa", "tcvn3"), vntime)
+    sheet.write(3, 2, 1948)
+    sheet.write(3, 3, "Nữ")
+    path = tmp_path / "cu.xls"
+    book.save(str(path))
+    report = run(officer, areas, path)
+    assert report.created == 1 and report.converted == 1, report.as_json()
+    assert Beneficiary.objects.get().full_name == "Trần Thị Lụa"
+
+
+def test_a_file_over_the_row_limit_is_refused(officer, areas, tmp_path, monkeypatch) -> None:
+    from asxh.intake import reader
+
+    monkeypatch.setattr(reader, "MAX_ROWS", 2)
+    report = run(officer, areas, workbook(tmp_path / "lon.xlsx", GOOD * 20))
+    assert "Chia danh sách theo xã" in report.fatal
+    assert not Beneficiary.objects.exists()
