@@ -2,7 +2,9 @@
 
 A finding is assigned to the commune of the person it is about. It is open until the officer
 fixes the record (through the registry's history) or dismisses it with a reason; a rescan that
-finds the same problem again touches the open finding instead of raising a second one.
+finds the same problem again touches the open finding instead of raising a second one, never
+raises again a problem dismissed with a reason, and closes as fixed an open finding of its own
+that it no longer sees.
 """
 
 from django.conf import settings
@@ -40,7 +42,10 @@ class Finding(models.Model):
     related = models.ForeignKey(
         Beneficiary, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="findings")
+    # Indexed as the first column of finding_commune_state.
+    commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, related_name="findings", db_index=False
+    )
     # Identifies the problem so a rescan does not raise it twice: e.g. "12:345" for a pair.
     key = models.CharField(max_length=100)
     detail = models.JSONField(default=dict)
@@ -59,7 +64,8 @@ class Finding(models.Model):
         ordering = ["-detected_at", "-id"]
         indexes = [
             models.Index(fields=["commune", "state", "kind"], name="finding_commune_state"),
-            models.Index(fields=["beneficiary"], name="finding_beneficiary"),
+            # A rescan looks up every key it finds, open or dismissed.
+            models.Index(fields=["kind", "key"], name="finding_kind_key"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -1,57 +1,208 @@
-"""Writes of findings. Raising is set-based: a scan of a province raises them in one call."""
+"""Writes of findings: raising them (set-based), the scan that raises and closes its own, and
+dismissing one with a reason. Each write is one transaction with its audit event."""
 
-from collections.abc import Iterable
+import datetime as dt
+import json
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
 from django.utils import timezone
 
+from asxh.access.models import User
+from asxh.access.roles import Capability
+from asxh.access.selectors import communes_for, require
+from asxh.audit.services import audit_record
+from asxh.core.bulk import bulk_insert
+from asxh.quality.logic import FIXED_REASON, SCAN_KINDS, SCAN_PREFIX, Problem
 from asxh.quality.models import Finding, FindingState
+from asxh.quality.scan import scan_problems
+from asxh.units.models import Commune
+
+__all__ = ["Problem", "ScanResult", "finding_dismiss", "findings_raise", "quality_scan"]
+
+CHUNK = 5_000
 
 
-@dataclass(frozen=True)
-class Problem:
-    """A problem found with one record, before it is stored as a finding."""
-
-    kind: str
-    beneficiary_id: int
-    commune_id: int
-    key: str
-    detail: dict[str, Any] = field(default_factory=dict)
-    related_id: int | None = None
+def _lock_findings() -> None:
+    """One writer of findings at a time, so two scans never raise the same problem twice."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('asxh.quality_findings'))")
 
 
 @transaction.atomic
 def findings_raise(problems: Iterable[Problem]) -> tuple[int, int]:
-    """Store new problems as open findings; one already open is marked as seen again.
+    """Store new problems as open findings; one already open is marked as seen again (and
+    follows its person to a new commune); one dismissed with a reason is not raised again.
 
     Returns (raised, seen_again).
     """
+    _lock_findings()
     now = timezone.now()
     by_key = {(p.kind, p.key): p for p in problems}
-    open_keys: set[tuple[str, str]] = set()
-    kinds = {kind for kind, _ in by_key}
-    for kind in kinds:
-        keys = [key for k, key in by_key if k == kind]
-        for start in range(0, len(keys), 5000):
-            chunk = keys[start : start + 5000]
-            found = Finding.objects.filter(state=FindingState.OPEN, kind=kind, key__in=chunk)
-            open_keys.update((kind, key) for key in found.values_list("key", flat=True))
-            found.update(last_seen_at=now)
-    new = [
-        Finding(
-            kind=p.kind,
-            beneficiary_id=p.beneficiary_id,
-            related_id=p.related_id,
-            commune_id=p.commune_id,
-            key=p.key,
-            detail=p.detail,
-            detected_at=now,
-            last_seen_at=now,
+    known: set[tuple[str, str]] = set()
+    seen_again = 0
+    keys_of: dict[str, list[str]] = defaultdict(list)
+    for kind, key in by_key:
+        keys_of[kind].append(key)
+    for kind, keys in keys_of.items():
+        for start in range(0, len(keys), CHUNK):
+            chunk = keys[start : start + CHUNK]
+            rows = Finding.objects.filter(kind=kind, key__in=chunk).exclude(
+                state=FindingState.FIXED
+            )
+            opened = []
+            for pk, key, state, commune_id in rows.values_list("pk", "key", "state", "commune_id"):
+                known.add((kind, key))
+                if state == FindingState.OPEN:
+                    opened.append(pk)
+                    _follow_person(pk, commune_id, by_key[kind, key].commune_id)
+            seen_again += Finding.objects.filter(pk__in=opened).update(last_seen_at=now)
+    new = (p for kk, p in by_key.items() if kk not in known)
+    return bulk_insert(Finding, FINDING_COLUMNS, _finding_rows(new, now)), seen_again
+
+
+FINDING_COLUMNS = [
+    "kind", "beneficiary_id", "related_id", "commune_id", "key", "detail", "state",
+    "state_reason", "resolved_by_id", "resolved_at", "detected_at", "last_seen_at",
+]  # fmt: skip
+
+
+def _finding_rows(problems: Iterable[Problem], now: dt.datetime) -> Iterator[tuple[Any, ...]]:
+    """New open findings in database form, for COPY (a scan raises tens of thousands)."""
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    for p in problems:
+        yield (
+            p.kind, p.beneficiary_id, p.related_id, p.commune_id, p.key,
+            json.dumps(p.detail, ensure_ascii=False), FindingState.OPEN, "", None, None, stamp,
+            stamp,
+        )  # fmt: skip
+
+
+def _follow_person(pk: int, commune_id: int, now_in: int) -> None:
+    """A person who moved takes the open finding to the new commune (rare: one row each)."""
+    if commune_id != now_in:
+        Finding.objects.filter(pk=pk).update(commune_id=now_in)
+
+
+@dataclass
+class ScanResult:
+    communes: int
+    scanned: int = 0
+    raised: int = 0
+    seen_again: int = 0
+    closed: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def _scope(actor: User, commune_code: str) -> list[Commune]:
+    communes = communes_for(actor)
+    if commune_code:
+        communes = communes.filter(code=commune_code)
+        if not communes.exists():
+            raise PermissionDenied(f"Xã/phường mã {commune_code} không thuộc địa bàn của bạn.")
+    return list(communes.select_related("province"))
+
+
+def _area_code(communes: list[Commune]) -> str:
+    if len(communes) == 1:
+        return communes[0].code
+    provinces = {c.province.code for c in communes}
+    return provinces.pop() if len(provinces) == 1 else ""
+
+
+def quality_scan(
+    *, actor: User, commune_code: str = "", today: dt.date | None = None
+) -> ScanResult:
+    """Scan the people of the actor's area (or of one commune of it): raise what is wrong,
+    close as fixed the scan's open findings it no longer sees. The registry is read first,
+    outside the transaction; the findings are written in one transaction with the audit event.
+    """
+    require(actor, Capability.VIEW_QUALITY)
+    started = time.perf_counter()
+    communes = _scope(actor, commune_code)
+    ids = [c.pk for c in communes]
+    outcome = scan_problems(ids, today=today or timezone.localdate())
+    result = ScanResult(communes=len(ids), scanned=outcome.scanned)
+    result.by_kind = dict(sorted(Counter(p.kind for p in outcome.problems).items()))
+    with transaction.atomic():
+        result.raised, result.seen_again = findings_raise(outcome.problems)
+        result.closed = _close_unseen(ids, outcome.problems, actor)
+        result.seconds = round(time.perf_counter() - started, 3)
+        audit_record(
+            actor=actor,
+            action="quality.scan",
+            object_type="area",
+            object_id=commune_code or _area_code(communes),
+            area_code=_area_code(communes),
+            after={k: v for k, v in vars(result).items() if k != "seconds"},
         )
-        for kk, p in by_key.items()
-        if kk not in open_keys
-    ]
-    Finding.objects.bulk_create(new, batch_size=5000)
-    return len(new), len(open_keys)
+    return result
+
+
+def _close_unseen(commune_ids: list[int], problems: list[Problem], actor: User) -> int:
+    """The scan's open findings about people of the scope that this scan did not see again."""
+    seen = {(p.kind, p.key) for p in problems}
+    rows = Finding.objects.filter(
+        beneficiary__commune_id__in=commune_ids,
+        state=FindingState.OPEN,
+        kind__in=SCAN_KINDS,
+        key__startswith=SCAN_PREFIX,
+    ).values_list("pk", "kind", "key")
+    gone = [pk for pk, kind, key in rows.iterator(chunk_size=CHUNK) if (kind, key) not in seen]
+    now = timezone.now()
+    for start in range(0, len(gone), CHUNK):
+        Finding.objects.filter(pk__in=gone[start : start + CHUNK]).update(
+            state=FindingState.FIXED, state_reason=FIXED_REASON, resolved_by=actor, resolved_at=now
+        )
+    return len(gone)
+
+
+@transaction.atomic
+def finding_dismiss(*, actor: User, finding_id: int, reason: str) -> Finding:
+    """Close an open finding as not a problem; the reason is kept and audited, and a rescan
+    will not raise the same problem again."""
+    require(actor, Capability.EDIT_BENEFICIARIES)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": "Ghi lý do bỏ qua (ví dụ: đã đối chiếu CCCD, là hai người khác nhau)."}
+        )
+    finding = (
+        Finding.objects.select_for_update()
+        .filter(pk=finding_id, commune__in=communes_for(actor))
+        .select_related("commune")
+        .first()
+    )
+    if finding is None:
+        raise PermissionDenied("Phát hiện này không thuộc địa bàn của bạn.")
+    if finding.state != FindingState.OPEN:
+        raise ValidationError(
+            f"Phát hiện số {finding.pk} đã ở trạng thái “{finding.get_state_display()}”."
+        )
+    finding.state = FindingState.DISMISSED
+    finding.state_reason = reason
+    finding.resolved_by = actor
+    finding.resolved_at = timezone.now()
+    finding.save(update_fields=["state", "state_reason", "resolved_by", "resolved_at"])
+    audit_record(
+        actor=actor,
+        action="quality.dismiss",
+        object_type="finding",
+        object_id=finding.pk,
+        area_code=finding.commune.code,
+        before={"state": FindingState.OPEN},
+        after={
+            "state": FindingState.DISMISSED,
+            "kind": finding.kind,
+            "beneficiary": finding.beneficiary_id,
+        },
+        reason=reason,
+    )
+    return finding

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from asxh.quality import views
+
+urlpatterns = [
+    path("", views.finding_list, name="finding_list"),
+    path("quet/", views.quality_scan, name="quality_scan"),
+    path("<int:pk>/bo-qua/", views.finding_dismiss, name="finding_dismiss"),
+]
