@@ -11,6 +11,13 @@ from asxh.access.services import user_bootstrap
 from asxh.units.models import Commune, Province
 
 PASSWORD = "mat-khau-thu-nghiem-2026"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests create hundreds of users: a fast hash instead of PBKDF2's deliberate slowness."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Roles that work in a commune; the others work across a province.
 COMMUNE_ROLES = {Role.COMMUNE_OFFICER, Role.COMMUNE_POLICE}
 
