@@ -199,7 +199,9 @@ def phone(value: object) -> tuple[str, list[str]]:
     digits = _NOT_DIGIT.sub("", raw)
     if not digits:
         return "", []
-    if digits[0] != "0" and not digits.startswith("84") and len(digits) in (9, 10):
+    # 9 or 10 digits without the 0 are a number cell (Excel dropped it): 840000000 is 084…;
+    # +84 country codes are 11 or 12 digits and are handled by phone_normalise.
+    if digits[0] != "0" and len(digits) in (9, 10):
         digits = "0" + digits
     number = phone_normalise(digits)
     if phone_problems(number):

@@ -159,3 +159,31 @@ def test_user_mapping_adds_a_title() -> None:
     assert layout is not None and layout.columns == {0: "full_name", 1: "id_number"}
     with pytest.raises(ValueError, match="không có"):
         layout_find(rows, {"Tên người nhận": "ten"})
+
+
+@given(st.from_regex(r"0[35789][0-9]{8}", fullmatch=True), st.sampled_from(["", " ", ".", "-"]))
+def test_any_mobile_reads_back_however_it_is_spaced_or_typed(number: str, separator: str) -> None:
+    spaced = separator.join([number[:4], number[4:7], number[7:]])
+    assert n.phone(spaced) == (number, [])
+    assert n.phone(float(number)) == (number, [])  # a number cell drops the 0
+    assert n.phone("+84" + number[1:])[0] == number
+
+
+@given(st.text(max_size=40))
+def test_parsers_either_answer_or_say_what_to_fix(text: str) -> None:
+    """Whatever a cell holds, each parser returns a value or a CellError with a fix, never crashes."""
+    refs = {"agri": "970405"}
+    for parse in (
+        n.phone, n.account_number, n.method, n.sex, n.id_number, lambda v: n.bank(v, refs),
+        lambda v: n.birth_date(v, TODAY), n.month, lambda v: n.full_name(v),
+    ):  # fmt: skip
+        try:
+            parse(text)
+        except n.CellError as error:
+            assert error.message and error.fix
+
+
+@given(st.from_regex(r"[0-9A-Za-z]{4,34}", fullmatch=True))
+def test_account_numbers_keep_their_characters(number: str) -> None:
+    assert n.account_number(number) == number
+    assert n.account_number(" ".join(number)) == number
