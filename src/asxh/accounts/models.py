@@ -45,7 +45,10 @@ class AccountStatus(models.TextChoices):
 class ReceivingAccount(models.Model):
     """An account a payee receives benefits into. A new account supersedes the old one."""
 
-    beneficiary = models.ForeignKey(Beneficiary, on_delete=models.PROTECT, related_name="accounts")
+    # Indexed by account_benef_status (beneficiary, status).
+    beneficiary = models.ForeignKey(
+        Beneficiary, on_delete=models.PROTECT, related_name="accounts", db_index=False
+    )
     payee = models.ForeignKey(Payee, on_delete=models.PROTECT, related_name="accounts")
     kind = models.CharField("loại", max_length=12, choices=AccountKind.choices)
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")

@@ -47,8 +47,13 @@ class Beneficiary(models.Model):
     )
     sex = models.CharField("giới tính", max_length=1, choices=Sex.choices)
     id_number = models.CharField("số định danh/CCCD", max_length=12, blank=True)
+    # Indexed by benef_commune_name, whose first column it is; a second index only slows loads.
     commune = models.ForeignKey(
-        Commune, on_delete=models.PROTECT, related_name="beneficiaries", verbose_name="xã/phường"
+        Commune,
+        on_delete=models.PROTECT,
+        related_name="beneficiaries",
+        verbose_name="xã/phường",
+        db_index=False,
     )
     village = models.CharField("thôn/ấp/tổ dân phố", max_length=150, blank=True)
     phone = models.CharField("điện thoại", max_length=10, blank=True)
@@ -92,7 +97,10 @@ class Beneficiary(models.Model):
 class BeneficiaryRevision(models.Model):
     """A snapshot of the person after each change: the history the detail page shows."""
 
-    beneficiary = models.ForeignKey(Beneficiary, on_delete=models.CASCADE, related_name="revisions")
+    # Indexed by revision_unique (beneficiary, version).
+    beneficiary = models.ForeignKey(
+        Beneficiary, on_delete=models.CASCADE, related_name="revisions", db_index=False
+    )
     version = models.PositiveIntegerField()
     data = models.JSONField()
     changed_at = models.DateTimeField(auto_now_add=True)
@@ -157,7 +165,10 @@ class Enrolment(models.Model):
     beneficiary = models.ForeignKey(
         Beneficiary, on_delete=models.PROTECT, related_name="enrolments"
     )
-    group = models.ForeignKey(TargetGroup, on_delete=models.PROTECT, related_name="enrolments")
+    # Indexed by enrol_group_benef (group, beneficiary).
+    group = models.ForeignKey(
+        TargetGroup, on_delete=models.PROTECT, related_name="enrolments", db_index=False
+    )
     start_month = models.DateField("từ tháng")
     end_month = models.DateField("đến hết tháng", null=True, blank=True)
     decision_number = models.CharField("số quyết định", max_length=64, blank=True)
