@@ -23,7 +23,14 @@ from asxh.quality.models import Finding, FindingState
 from asxh.quality.scan import scan_problems
 from asxh.units.models import Commune
 
-__all__ = ["Problem", "ScanResult", "finding_dismiss", "findings_raise", "quality_scan"]
+__all__ = [
+    "Problem",
+    "ScanResult",
+    "finding_dismiss",
+    "findings_fix",
+    "findings_raise",
+    "quality_scan",
+]
 
 CHUNK = 5_000
 
@@ -162,6 +169,40 @@ def _close_unseen(commune_ids: list[int], problems: list[Problem], actor: User) 
             state=FindingState.FIXED, state_reason=FIXED_REASON, resolved_by=actor, resolved_at=now
         )
     return len(gone)
+
+
+@transaction.atomic
+def findings_fix(
+    *, actor: User, beneficiary_ids: Iterable[int], kinds: Iterable[str], reason: str
+) -> int:
+    """Close as fixed the open findings of these kinds about these people, when a later check
+    shows the problem is gone (e.g. the police now answer "Khớp"). Returns how many closed."""
+    ids = sorted(set(beneficiary_ids))
+    now, closed = timezone.now(), 0
+    for start in range(0, len(ids), CHUNK):
+        rows = Finding.objects.filter(
+            beneficiary_id__in=ids[start : start + CHUNK],
+            kind__in=list(kinds),
+            state=FindingState.OPEN,
+        )
+        found = list(rows.values_list("pk", "commune__code"))
+        closed += rows.update(
+            state=FindingState.FIXED, state_reason=reason, resolved_by=actor, resolved_at=now
+        )
+        by_commune: dict[str, list[int]] = defaultdict(list)
+        for pk, code in found:
+            by_commune[code].append(pk)
+        for code, pks in sorted(by_commune.items()):
+            audit_record(
+                actor=actor,
+                action="quality.fixed",
+                object_type="commune",
+                object_id=code,
+                area_code=code,
+                after={"findings": pks, "state": FindingState.FIXED},
+                reason=reason,
+            )
+    return closed
 
 
 @transaction.atomic

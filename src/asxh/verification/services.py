@@ -23,7 +23,7 @@ from asxh.access.selectors import require
 from asxh.accounts.services import HolderAnswer, account_verifications_record
 from asxh.audit.services import audit_record
 from asxh.quality.models import FindingKind
-from asxh.quality.services import Problem, findings_raise
+from asxh.quality.services import Problem, findings_fix, findings_raise
 from asxh.units.models import Commune
 from asxh.verification import selectors
 from asxh.verification.adapters import (
@@ -413,6 +413,12 @@ def _store_identity(actor: User, exchange: Exchange, prepared: Prepared, outcome
     outcome.stored = len(new)
     problems = [_police_problem(a, prepared.people[a.beneficiary_id], checked_on) for a in new]
     outcome.findings_raised, _ = findings_raise(p for p in problems if p)
+    findings_fix(
+        actor=actor,
+        beneficiary_ids=[a.beneficiary_id for a in new if a.result == MATCH],
+        kinds=[FindingKind.POLICE_MISMATCH, FindingKind.POLICE_NOT_FOUND],
+        reason=f"Công an xã xác minh khớp với CSDL dân cư ngày {checked_on:%d/%m/%Y}",
+    )
     _audit_identity(actor, exchange, new, prepared.people, checked_on)
 
 

@@ -169,6 +169,15 @@ def test_not_found_becomes_a_cleaning_task(police, areas, people, tmp_path):
     )
 
 
+def test_a_later_match_closes_the_open_police_finding(police, areas, people, tmp_path):
+    out = _export(police, areas.home, tmp_path)
+    _import(police, fill(out, {people["home"]: {"result": "Không tìm thấy"}}, checked_on=vn(D1)))
+    _import(police, fill(out, {people["home"]: {"result": "Khớp"}}, checked_on=vn(D2)))
+    finding = Finding.objects.get()
+    assert finding.state == "fixed" and "xác minh khớp" in finding.state_reason
+    assert AuditEvent.objects.filter(action="quality.fixed", object_id=areas.home.code).exists()
+
+
 def test_reference_outside_the_users_area_is_refused_and_nothing_is_stored(
     police, areas, people, tmp_path
 ):
