@@ -25,7 +25,7 @@ from asxh.beneficiaries.services import person_for_edit
 from asxh.core.masking import mask_account_number
 from asxh.core.text import nfc
 from asxh.quality.models import FindingKind
-from asxh.quality.services import Problem, findings_raise
+from asxh.quality.services import Problem, findings_fix, findings_raise
 from asxh.verification.logic import holder_outcome, name_key
 
 # Ids per query when a batch names many accounts (SQLite allows ~32k parameters).
@@ -240,6 +240,16 @@ def account_verifications_record(
                 verification=outcome, verified_on=checked_on
             )
     raised, _ = findings_raise(problems)
+    # The person's account in use now answers with the holder's name: earlier bank answers
+    # about their accounts (keys "acct:…") no longer stand; the scan's own findings stay.
+    verified = set(outcomes.get(Verification.VERIFIED, []))
+    findings_fix(
+        actor=actor,
+        beneficiary_ids=[a.beneficiary_id for a in accounts if a.pk in verified],
+        kinds=[FindingKind.HOLDER_MISMATCH],
+        reason=f"Ngân hàng xác nhận đúng tên chủ tài khoản ngày {checked_on:%d/%m/%Y}",
+        key_prefix="acct:",
+    )
     for commune_code, changes in sorted(events.items()):
         audit_record(
             actor=actor,

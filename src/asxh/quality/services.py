@@ -173,10 +173,16 @@ def _close_unseen(commune_ids: list[int], problems: list[Problem], actor: User) 
 
 @transaction.atomic
 def findings_fix(
-    *, actor: User, beneficiary_ids: Iterable[int], kinds: Iterable[str], reason: str
+    *,
+    actor: User,
+    beneficiary_ids: Iterable[int],
+    kinds: Iterable[str],
+    reason: str,
+    key_prefix: str = "",
 ) -> int:
-    """Close as fixed the open findings of these kinds about these people, when a later check
-    shows the problem is gone (e.g. the police now answer "Khớp"). Returns how many closed."""
+    """Close as fixed the open findings of these kinds (and key prefix) about these people, when
+    a later check shows the problem is gone (the police now answer "Khớp", the bank now gives
+    the holder's name). Returns how many were closed."""
     ids = sorted(set(beneficiary_ids))
     now, closed = timezone.now(), 0
     for start in range(0, len(ids), CHUNK):
@@ -184,6 +190,7 @@ def findings_fix(
             beneficiary_id__in=ids[start : start + CHUNK],
             kind__in=list(kinds),
             state=FindingState.OPEN,
+            key__startswith=key_prefix,
         )
         found = list(rows.values_list("pk", "commune__code"))
         closed += rows.update(

@@ -175,6 +175,22 @@ def test_online_verification_records_each_outcome_and_raises_findings(
     assert "7100205123456" not in json.dumps(event.after)  # numbers masked in the trail
 
 
+def test_a_later_matching_answer_closes_the_holder_finding(officer, accounts):
+    from asxh.accounts.services import HolderAnswer, account_verifications_record
+
+    account = accounts["123456789"]  # held by "Lê Thị Mai"
+    for name, day in (
+        ("LE THI MAI ANH", dt.date(2026, 11, 2)),
+        ("LE THI MAI", dt.date(2026, 11, 9)),
+    ):
+        account_verifications_record(
+            actor=officer, answers=[HolderAnswer(account, name)], checked_on=day, source="thử"
+        )
+    finding = Finding.objects.get(kind="holder_mismatch")
+    assert finding.state == "fixed" and "09/11/2026" in finding.state_reason
+    assert _states()["123456789"] == ("verified", dt.date(2026, 11, 9))
+
+
 def test_command_verifies_through_http_with_keys_from_the_environment(
     officer, areas, accounts, vietqr, monkeypatch, capsys
 ):
