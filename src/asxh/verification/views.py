@@ -123,15 +123,13 @@ def _temp_path() -> str:
     return path
 
 
-@login_required
-@require_POST
-def identity_export(request: HttpRequest) -> HttpResponseBase:
-    user = _user(request)
+def _export(request: HttpRequest, export: Any, name: str) -> FileResponse:
+    """Write the list for the posted commune to a temporary file and send it."""
     commune = request.POST.get("commune", "").strip()
     path = _temp_path()
     try:
-        exchange = services.identity_list_export(
-            actor=user,
+        exchange = export(
+            actor=_user(request),
             commune_code=commune,
             out=path,
             unverified_since=_date_or_none(request.POST.get("since", "")),
@@ -139,7 +137,13 @@ def identity_export(request: HttpRequest) -> HttpResponseBase:
     except BaseException:
         os.unlink(path)
         raise
-    return _xlsx_response(path, f"xac-minh-danh-tinh-{commune}-{exchange.pk}.xlsx")
+    return _xlsx_response(path, f"{name}-{commune}-{exchange.pk}.xlsx")
+
+
+@login_required
+@require_POST
+def identity_export(request: HttpRequest) -> HttpResponseBase:
+    return _export(request, services.identity_list_export, "xac-minh-danh-tinh")
 
 
 @login_required
@@ -170,20 +174,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def account_export(request: HttpRequest) -> HttpResponseBase:
-    user = _user(request)
-    commune = request.POST.get("commune", "").strip()
-    path = _temp_path()
-    try:
-        exchange = services.account_list_export(
-            actor=user,
-            commune_code=commune,
-            out=path,
-            unverified_since=_date_or_none(request.POST.get("since", "")),
-        )
-    except BaseException:
-        os.unlink(path)
-        raise
-    return _xlsx_response(path, f"tra-cuu-tai-khoan-{commune}-{exchange.pk}.xlsx")
+    return _export(request, services.account_list_export, "tra-cuu-tai-khoan")
 
 
 class UploadForm(forms.Form):
