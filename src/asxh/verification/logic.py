@@ -6,7 +6,7 @@ No ORM and no I/O: the services hand in plain rows and facts and get answers and
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -334,6 +334,33 @@ def _is_blank(cells: Mapping[str, object]) -> bool:
     return not any(cell_text(v) for k, v in cells.items() if k != "stt")
 
 
+def _answers_check(
+    rows: Iterable[tuple[int, Mapping[str, object]]],
+    where: dict[str, int],
+    columns: tuple[Column, ...],
+    known: Mapping[int, Any],
+    scope: str,
+    answer_of: Callable[[_Row, Any], Any],
+) -> Checked:
+    """The rows of an answers file: each names a known reference and carries an answer."""
+    headers = _headers(columns)
+    out = Checked()
+    seen: dict[int, int] = {}
+    for number, cells in rows:
+        if _is_blank(cells) or is_numbering_row(cells):
+            continue
+        row = _Row(number, cells, where, headers)
+        item = _reference(row, known, seen, scope)
+        answer = answer_of(row, item) if item else None
+        if row.errors:
+            out.errors.extend(row.errors)
+        elif answer is None:
+            out.unanswered += 1
+        else:
+            out.answers.append(answer)
+    return out
+
+
 def identity_answers_check(
     rows: Iterable[tuple[int, Mapping[str, object]]],
     where: dict[str, int],
@@ -344,22 +371,7 @@ def identity_answers_check(
     `rows` are (Excel row number, {column key: cell}); `where` maps column keys to their index
     for error messages; `people` holds only the people the user may verify.
     """
-    headers = _headers(IDENTITY_COLUMNS)
-    out = Checked()
-    seen: dict[int, int] = {}
-    for number, cells in rows:
-        if _is_blank(cells) or is_numbering_row(cells):
-            continue
-        row = _Row(number, cells, where, headers)
-        person = _reference(row, people, seen, "địa bàn")
-        answer = _identity_row(row, person) if person else None
-        if row.errors:
-            out.errors.extend(row.errors)
-        elif answer is None:
-            out.unanswered += 1
-        else:
-            out.answers.append(answer)
-    return out
+    return _answers_check(rows, where, IDENTITY_COLUMNS, people, "địa bàn", _identity_row)
 
 
 def _identity_row(row: _Row, person: PersonFacts) -> IdentityAnswer | None:
@@ -434,22 +446,8 @@ def account_answers_check(
     accounts: Mapping[int, AccountFacts],
 ) -> Checked:
     """Check the provider's rows against the active accounts of the user's area."""
-    headers = _headers(ACCOUNT_COLUMNS)
-    out = Checked()
-    seen: dict[int, int] = {}
-    for number, cells in rows:
-        if _is_blank(cells) or is_numbering_row(cells):
-            continue
-        row = _Row(number, cells, where, headers)
-        account = _reference(row, accounts, seen, "danh sách tài khoản đang dùng thuộc địa bàn")
-        answer = _account_row(row, account) if account else None
-        if row.errors:
-            out.errors.extend(row.errors)
-        elif answer is None:
-            out.unanswered += 1
-        else:
-            out.answers.append(answer)
-    return out
+    scope = "danh sách tài khoản đang dùng thuộc địa bàn"
+    return _answers_check(rows, where, ACCOUNT_COLUMNS, accounts, scope, _account_row)
 
 
 def _account_row(row: _Row, account: AccountFacts) -> AccountAnswer | None:
