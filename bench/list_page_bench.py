@@ -39,7 +39,7 @@ def _median_ms(call: Callable[[], int], runs: int) -> tuple[float, int]:
     return round(statistics.median(times) * 1000, 1), rows
 
 
-def _users(province_code: str) -> dict[str, Any]:
+def bench_users(province_code: str) -> dict[str, Any]:
     """The two bench users, created once; the officer works in the largest commune."""
     from django.db import transaction
     from django.db.models import Count
@@ -138,7 +138,7 @@ def main() -> None:
     setup_test_environment()  # the test Client's host, and response.context
     cases, in_scope = {}, {}
     rows, seconds = 0, 0.0
-    for role, user in _users(args.province).items():
+    for role, user in bench_users(args.province).items():
         in_scope[role] = beneficiaries_for(user).count()
         cases[role], n, s = _time_user(args, user)
         rows, seconds = rows + n, seconds + s

@@ -15,9 +15,6 @@ import sys
 import time
 from typing import Any
 
-ROLE_USERS = {"commune_officer": "bench.xa", "province": "bench.tinh"}
-PASSWORD = "bench-mat-khau-2026"  # noqa: S105 - throwaway users of the benchmark database
-
 
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
@@ -30,42 +27,6 @@ def _arguments() -> argparse.Namespace:
 
 def _peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # kB on Linux
-
-
-def _users(province_code: str) -> dict[str, Any]:
-    """The bench users (as list_page_bench.py makes them): the officer of the largest commune
-    and a province user."""
-    from django.db import transaction
-    from django.db.models import Count
-
-    from asxh.access.models import User
-    from asxh.access.roles import Role
-    from asxh.access.services import user_bootstrap
-    from asxh.units.models import Commune, Province
-
-    province = Province.objects.get(code=province_code)
-    largest = (
-        Commune.objects.filter(province=province)
-        .annotate(n=Count("beneficiaries"))
-        .order_by("-n", "code")
-        .first()
-    )
-    users = {}
-    for role, username in ROLE_USERS.items():
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            in_commune = role == Role.COMMUNE_OFFICER
-            with transaction.atomic():
-                user = user_bootstrap(
-                    username=username,
-                    password=PASSWORD,
-                    role=role,
-                    full_name=f"Benchmark {role}",
-                    provinces=[] if in_commune else [province],
-                    communes=[largest] if in_commune else [],
-                )
-        users[role] = user
-    return users
 
 
 def _scan(name: str, user: Any, commune_code: str = "") -> dict[str, Any]:
@@ -100,10 +61,13 @@ def main() -> None:
     import django
 
     django.setup()
+    # The same users as the list-page benchmark (bench/ is the script directory on sys.path).
+    from list_page_bench import bench_users
+
     from asxh.quality.logic import SCAN_PREFIX
     from asxh.quality.models import Finding
 
-    users = _users(args.province)
+    users = bench_users(args.province)
     if args.fresh:
         Finding.objects.filter(
             commune__province__code=args.province, key__startswith=SCAN_PREFIX
