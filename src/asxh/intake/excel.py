@@ -4,7 +4,6 @@ Files are streamed (xlsxwriter constant_memory) and every cell is written as a v
 is always a string cell, never a formula, whatever it starts with.
 """
 
-import datetime as dt
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from asxh.access.selectors import require
 from asxh.accounts.models import AccountStatus, ReceivingAccount
 from asxh.audit.services import access_log_record, audit_record
 from asxh.beneficiaries.models import Beneficiary, Enrolment, PaymentMethodRegistration
+from asxh.core.formatting import month_vn, partial_date_vn
 from asxh.intake.columns import FIELD_LABELS
 from asxh.intake.services import ImportReport, import_commune
 
@@ -104,22 +104,16 @@ def _at_home(b: Beneficiary) -> bool:
 def _display(b: Beneficiary) -> dict[str, Any]:
     enrolment = next(iter(b.open_enrolments), None)  # type: ignore[attr-defined]
     account = next(iter(b.active_accounts), None)  # type: ignore[attr-defined]
-    born = b.birth_date
-    birth = ""
-    if born:
-        birth = {"day": born.strftime("%d/%m/%Y"), "month": born.strftime("%m/%Y")}.get(
-            b.birth_date_precision, str(born.year)
-        )
     return {
         "full_name": b.full_name,
-        "birth_date": birth,
+        "birth_date": partial_date_vn(b.birth_date, b.birth_date_precision),
         "sex": SEX_TEXT.get(b.sex, ""),
         "id_number": b.id_number,
         "ethnicity": b.ethnicity,
         "village": b.village,
         "phone": b.phone,
         "group": enrolment.group.code if enrolment else "",
-        "start_month": enrolment.start_month.strftime("%m/%Y") if enrolment else "",
+        "start_month": month_vn(enrolment.start_month) if enrolment else "",
         "decision_number": enrolment.decision_number if enrolment else "",
         "method": "Chi tại nhà" if _at_home(b) else METHOD_TEXT.get(b.payment_method, ""),
         "account_number": account.account_number if account else "",
@@ -192,7 +186,6 @@ def beneficiaries_export(*, actor: User, commune_code: str, path: Path) -> int:
             after={
                 "rows": count,
                 "file": path.name,
-                "at": dt.datetime.now().isoformat(timespec="seconds"),
             },
             reason="Xuất danh sách đối tượng và tài khoản",
         )
