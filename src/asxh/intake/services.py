@@ -23,6 +23,7 @@ from asxh.access.models import User
 from asxh.access.roles import Capability
 from asxh.access.selectors import communes_for, require
 from asxh.accounts.models import AccountKind, AccountStatus, Institution, ReceivingAccount
+from asxh.audit.logic import jsonable
 from asxh.audit.services import audit_record
 from asxh.beneficiaries.bulk import (
     ACCOUNT_COLUMNS,
@@ -40,6 +41,7 @@ from asxh.beneficiaries.models import (
     PaymentMethodRegistration,
     TargetGroup,
 )
+from asxh.beneficiaries.services import PERSON_FIELDS
 from asxh.core.bulk import bulk_insert, reserve_ids
 from asxh.core.text import fold
 from asxh.intake.columns import FIELD_LABELS
@@ -53,10 +55,6 @@ from asxh.units.models import Commune
 IMPORTED_FIELDS = (
     "full_name", "sex", "birth_date", "birth_date_precision", "id_number", "ethnicity",
     "village", "phone",
-)  # fmt: skip
-SNAPSHOT_FIELDS = (
-    "full_name", "birth_date", "birth_date_precision", "sex", "id_number", "village", "phone",
-    "ethnicity", "status", "status_since", "death_date", "payment_method",
 )  # fmt: skip
 CHUNK = 5_000
 
@@ -415,16 +413,9 @@ def _store(actor: User, commune: Commune, plan: _Plan, report: ImportReport) -> 
         )
 
 
-def _js_date(value: dt.date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def _snapshot_json(values: Mapping[str, Any], commune_code: str) -> str:
-    data = {name: values[name] for name in SNAPSHOT_FIELDS}
-    for name in ("birth_date", "status_since", "death_date"):
-        data[name] = _js_date(data[name])
-    data["commune"] = commune_code
-    return json.dumps(data, ensure_ascii=False)
+def _snapshot(values: Mapping[str, Any], commune_code: str) -> dict[str, Any]:
+    """What a revision stores, as beneficiaries.services.revision_data records it."""
+    return dict(jsonable({**{n: values[n] for n in PERSON_FIELDS}, "commune": commune_code}))
 
 
 class _Writer:
@@ -485,7 +476,7 @@ class _Writer:
 
     def _revision_rows(self, people: list[tuple[int, int, Row]]) -> Iterator[tuple[Any, ...]]:
         for pk, _, r in people:
-            data = _snapshot_json(self._values(r), self.commune.code)
+            data = json.dumps(_snapshot(self._values(r), self.commune.code), ensure_ascii=False)
             yield pk, 1, data, self.stamp, self.actor.pk, self.reason(r)
 
     def _payee_rows(self, people: list[tuple[int, int, Row]]) -> Iterator[tuple[Any, ...]]:
@@ -574,12 +565,12 @@ class _Writer:
             person.name_folded = fold(person.full_name)
             person.version += 1
             person.updated_at = self.now
-            after = {name: getattr(person, name) for name in SNAPSHOT_FIELDS}
+            after = {name: getattr(person, name) for name in PERSON_FIELDS}
             revisions.append(
                 BeneficiaryRevision(
                     beneficiary=person,
                     version=person.version,
-                    data=json.loads(_snapshot_json(after, self.commune.code)),
+                    data=_snapshot(after, self.commune.code),
                     changed_by=self.actor,
                     reason=self.reason(u.row),
                 )
