@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "asxh.verification",
     "asxh.quality",
     "asxh.reports",
+    "asxh.entitlement",
 ]
 
 MIDDLEWARE = [

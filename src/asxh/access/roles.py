@@ -14,6 +14,8 @@ class Role(models.TextChoices):
     PROVINCE = "province", "Sở (cấp tỉnh)"
     AUDITOR = "auditor", "Giám sát, kiểm toán"
     ADMINISTRATOR = "administrator", "Quản trị hệ thống"
+    # Issues the national rates (the ministry's social-protection department); sees no people.
+    POLICY = "policy", "Cơ quan quản lý chính sách (trung ương)"
 
 
 class Capability(StrEnum):
@@ -29,6 +31,8 @@ class Capability(StrEnum):
     VIEW_QUALITY = "view_quality"
     VIEW_REPORTS = "view_reports"
     VIEW_AUDIT = "view_audit"
+    # Add rates (a new decree's levels): national for POLICY, the province's own for PROVINCE.
+    MANAGE_RATES = "manage_rates"
     MANAGE_USERS = "manage_users"
 
 
@@ -56,9 +60,12 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.PROVIDER: frozenset({C.VIEW_BENEFICIARIES, C.REVEAL_ACCOUNT_NUMBER, C.VERIFY_ACCOUNT}),
     # Treasury works with totals, not with people.
     Role.TREASURY: frozenset({C.VIEW_REPORTS}),
-    Role.PROVINCE: frozenset({C.VIEW_BENEFICIARIES, C.VIEW_QUALITY, C.VIEW_REPORTS}),
+    Role.PROVINCE: frozenset(
+        {C.VIEW_BENEFICIARIES, C.VIEW_QUALITY, C.VIEW_REPORTS, C.MANAGE_RATES}
+    ),
     Role.AUDITOR: frozenset({C.VIEW_BENEFICIARIES, C.VIEW_AUDIT, C.VIEW_QUALITY, C.VIEW_REPORTS}),
     Role.ADMINISTRATOR: frozenset({C.VIEW_AUDIT, C.MANAGE_USERS}),
+    Role.POLICY: frozenset({C.MANAGE_RATES}),
 }
 
 

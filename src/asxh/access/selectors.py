@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from asxh.access.models import User
-from asxh.access.roles import Capability
+from asxh.access.roles import Capability, Role
 from asxh.units.models import Commune
 
 
@@ -17,6 +17,16 @@ def communes_for(user: User) -> QuerySet[Commune]:
         Q(pk__in=areas.exclude(commune=None).values("commune"))
         | Q(province__in=areas.exclude(province=None).values("province"))
     )
+
+
+def rate_scopes_for(user: User) -> set[str] | None:
+    """Where a user may add rates: None = anywhere (national and any province), else the
+    codes of the provinces they work in. Empty when they may not add rates at all."""
+    if not user.can(Capability.MANAGE_RATES):
+        return set()
+    if user.role == Role.POLICY:
+        return None
+    return set(user.areas.exclude(province=None).values_list("province__code", flat=True))
 
 
 def require(user: User, capability: Capability) -> None:

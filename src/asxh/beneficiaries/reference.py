@@ -1,8 +1,7 @@
-"""Programmes and target groups, with the article each comes from. Loaded by `asxh setup`."""
+"""Programmes and target groups, with the article each comes from. Loaded by `asxh setup`;
+the lists are plain data, also read by the entitlement rules."""
 
 from django.db import transaction
-
-from asxh.beneficiaries.models import Programme, TargetGroup
 
 PROGRAMMES = [
     ("btxh", "Trợ giúp xã hội hằng tháng", "Nghị định 20/2021/NĐ-CP"),
@@ -117,6 +116,9 @@ GROUPS = [
 
 @transaction.atomic
 def programmes_load() -> int:
+    # Imported here so that the lists above serve the pure entitlement rules without Django.
+    from asxh.beneficiaries.models import Programme, TargetGroup
+
     programmes: dict[str, Programme] = {}
     for code, name, basis in PROGRAMMES:
         programmes[code], _ = Programme.objects.update_or_create(

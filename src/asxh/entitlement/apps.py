@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EntitlementConfig(AppConfig):
+    name = "asxh.entitlement"
+    verbose_name = "Chế độ, mức hưởng"
