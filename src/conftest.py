@@ -26,12 +26,14 @@ COMMUNE_ROLES = {Role.COMMUNE_OFFICER, Role.COMMUNE_POLICE}
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     from asxh.accounts.services import institutions_load
     from asxh.beneficiaries.reference import programmes_load
+    from asxh.entitlement.services import national_rates_load
     from asxh.units.services import units_load
 
     with django_db_blocker.unblock():
         units_load()
         institutions_load()
         programmes_load()
+        national_rates_load()
 
 
 @dataclass

@@ -8,4 +8,5 @@ urlpatterns = [
     path("xac-thuc/", include("asxh.verification.urls")),
     path("lam-sach/", include("asxh.quality.urls")),
     path("bao-cao/", include("asxh.reports.urls")),
+    path("che-do/", include("asxh.entitlement.urls")),
 ]

@@ -184,6 +184,14 @@ class Enrolment(models.Model):
     martyr_count = models.PositiveSmallIntegerField(null=True, blank=True)
     # Health data: sensitive under Luật 91/2025/QH15; never shown on public lists.
     hiv_positive = models.BooleanField(default=False)
+    # Single parent (Điều 5 khoản 4): children being raised; Điều 20: children under 36 months.
+    children = models.PositiveSmallIntegerField("số con", null=True, blank=True)
+    pregnant = models.BooleanField("đang mang thai", default=False, db_default=False)
+    # Điều 20: which care is supported (asxh.entitlement.engine.CARE_KINDS).
+    care_kind = models.CharField(
+        "loại hỗ trợ chăm sóc", max_length=24, blank=True, default="", db_default=""
+    )
+    cared_birth_date = models.DateField("ngày sinh người được nhận nuôi", null=True, blank=True)
     ended_reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

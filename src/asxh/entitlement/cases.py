@@ -40,6 +40,7 @@ class Case:
     months: tuple[int, ...]
     paid: Mapping[tuple[str, int], int]
     pay_month: int | None
+    since: int | None = None
 
 
 def _month(value: Any, where: str) -> int:
@@ -131,7 +132,7 @@ def case_parse(data: Mapping[str, Any], number: int) -> Case:
         if not isinstance(amount, int) or isinstance(amount, bool):
             raise CaseError(f"{where}, paid[{i}].amount: số tiền là số đồng nguyên.")
         paid[key] = paid.get(key, 0) + amount
-    pay_month = data.get("pay_month")
+    pay_month, since = data.get("pay_month"), data.get("arrears_since")
     return Case(
         ident,
         _person(data.get("person") or {}, where),
@@ -139,6 +140,7 @@ def case_parse(data: Mapping[str, Any], number: int) -> Case:
         _months(data.get("months"), f"{where}, months") if data.get("months") else (),
         paid,
         _month(pay_month, f"{where}, pay_month") if pay_month else None,
+        _month(since, f"{where}, arrears_since") if since else None,
     )
 
 
@@ -191,7 +193,9 @@ def case_evaluate(case: Case, book: RateBook, one_offs: Sequence[OneOff] = ()) -
         "total": sum(r.total for r in results),
     }
     if case.pay_month is not None:
-        lines = arrears(case.person, case.enrolments, case.paid, case.pay_month, book)
+        lines = arrears(
+            case.person, case.enrolments, case.paid, case.pay_month, book, since=case.since
+        )
         answer["arrears"] = {
             "pay_month": month_iso(case.pay_month),
             "lines": [line_json(line) for line in lines],

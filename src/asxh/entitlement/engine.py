@@ -14,6 +14,7 @@ Conventions (docs/chinh-sach.md says why):
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from asxh.beneficiaries.reference import GROUPS
 from asxh.core.formatting import date_vn, number_vn, partial_date_vn
@@ -31,6 +32,10 @@ FUNERAL = "btxh_mai_tang"
 BENEFIT_NAMES = {code: name for _, code, name, _ in GROUPS} | {
     FUNERAL: "Hỗ trợ chi phí mai táng",
     "ncc_ba_me_vnah_phu_cap": "Bà mẹ Việt Nam anh hùng: phụ cấp hằng tháng",
+    "btxh": "Mức chuẩn trợ giúp xã hội, mai táng phí",
+    "ncc": "Mức chuẩn trợ cấp ưu đãi người có công",
+    "fee": "Chi phí chi trả cho tổ chức dịch vụ",
+    "oneoff": "Chi một lần",
 }
 
 
@@ -86,9 +91,9 @@ class Enrolment:
     cared_birth_date: dt.date | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One amount payable for a benefit and month, and the facts behind it."""
+class Line(NamedTuple):
+    """One amount payable for a benefit and month, and the facts behind it (a tuple: a
+    cycle builds a million of these)."""
 
     benefit: str
     month: int
@@ -107,8 +112,7 @@ class Line:
         return line_explain(self)
 
 
-@dataclass(frozen=True, slots=True)
-class MonthResult:
+class MonthResult(NamedTuple):
     month: int
     lines: tuple[Line, ...]
     notes: tuple[str, ...] = ()
@@ -155,8 +159,7 @@ def month_age_reached(person: Person, age: int) -> int | None:
     return None if born is None else born + age * 12
 
 
-@dataclass(frozen=True, slots=True)
-class Band:
+class Band(NamedTuple):
     """Which rate key applies, or why none does."""
 
     key: str = ""
@@ -430,6 +433,13 @@ def enrolment_line(
 
 
 CARE = "btxh_ho_cham_soc"
+CARE_KINDS = {
+    "ho_nkt_dac_biet_nang": "Hộ gia đình chăm sóc người khuyết tật đặc biệt nặng (Điều 20 khoản 2 điểm c)",
+    "nkt_nuoi_con": "Người khuyết tật mang thai, nuôi con dưới 36 tháng (Điều 20 khoản 2 điểm a)",
+    "nhan_nuoi_tre_em": "Nhận chăm sóc, nuôi dưỡng trẻ em (Điều 20 khoản 1)",
+    "nhan_nuoi_nct": "Nhận chăm sóc, nuôi dưỡng người cao tuổi (Điều 20 khoản 1 điểm b)",
+    "nhan_nuoi_nkt": "Nhận chăm sóc, nuôi dưỡng người khuyết tật đặc biệt nặng (Điều 20 khoản 2 điểm d)",
+}
 
 
 def _care_band(e: Enrolment, month: int) -> Band:
@@ -482,26 +492,34 @@ def _priced(
     age: int | None,
     book: RateBook,
 ) -> tuple[Line | None, str]:
+    memo = (group, band.key, band.times, month, person.province)
+    priced = book.memo.get(memo)
+    if priced is None:
+        priced = book.memo[memo] = _price(person.province, group, rule, band, month, book)
+    amount, rates = priced
+    if not rates:
+        return None, f"{benefit_name(group)}: chưa có hoặc không còn mức cho {month_label(month)}."
+    commune = commune_in(person, month) if person.moves else person.commune
+    return Line(group, month, amount, Kind.MONTHLY, commune, rates, band.label, age, band.times), ""
+
+
+def _price(
+    province: str, group: str, rule: GroupRule, band: Band, month: int, book: RateBook
+) -> tuple[int, tuple[Rate, ...]]:
+    """The amount for a group, band and month, and the rates it comes from; (0, ()) when the
+    rate has lapsed or has not started."""
     key = f"{group}.{band.key}"
-    rate = book.in_month(key, month, person.province)
+    rate = book.in_month(key, month, province)
     if rate is None:
         if book.known(key):
-            return (
-                None,
-                f"{benefit_name(group)}: mức '{key}' không còn hiệu lực trong {month_label(month)}.",
-            )
-        raise RateMissing(key, _first(month), person.province)
-    commune = commune_in(person, month)
+            return 0, ()
+        raise RateMissing(key, _first(month), province)
     if not rule.coefficient:
-        return Line(group, month, rate.vnd, Kind.MONTHLY, commune, (rate,), band.label, age), ""
-    base = book.in_month("btxh.base", month, person.province)
+        return rate.vnd, (rate,)
+    base = book.in_month("btxh.base", month, province)
     if base is None:
-        raise RateMissing("btxh.base", _first(month), person.province)
-    amount = (base.vnd * rate.hundredths * band.times + 50) // 100
-    line = Line(
-        group, month, amount, Kind.MONTHLY, commune, (base, rate), band.label, age, band.times
-    )
-    return line, ""
+        raise RateMissing("btxh.base", _first(month), province)
+    return (base.vnd * rate.hundredths * band.times + 50) // 100, (base, rate)
 
 
 def _first(month: int) -> dt.date:
@@ -651,18 +669,23 @@ def arrears(
     paid: Mapping[tuple[str, int], int],
     pay_month: int,
     book: RateBook,
+    since: int | None = None,
 ) -> list[Line]:
     """What past months still owe (truy lĩnh) or overpaid (thu hồi), as lines of pay_month.
 
-    `paid` holds what was paid per (benefit, month) before pay_month. Each month's due is
-    recomputed with today's rates and data; consecutive months of the same benefit and sign
-    become one line, and the sum of the lines equals the sum of the differences.
+    `paid` holds everything paid per (benefit, month) from `since` (default: the first month
+    paid, or the first enrolment month if nothing was paid) to before pay_month; a month
+    missing from it was not paid. Each month's due is recomputed with today's rates and data;
+    consecutive months of one benefit and sign become one line, and the lines add up to the
+    sum of the differences.
     """
-    months = sorted({m for _, m in paid if m < pay_month})
-    if not months:
-        return []
+    if since is None:
+        starts = [m for _, m in paid] or [e.start for e in enrolments]
+        if not starts:
+            return []
+        since = min(starts)
     due: dict[tuple[str, int], int] = {}
-    for result in months_evaluate(person, enrolments, range(months[0], pay_month), book):
+    for result in months_evaluate(person, enrolments, range(since, pay_month), book):
         for line in result.lines:
             if line.kind in (Kind.MONTHLY, Kind.FUNERAL):
                 due[(line.benefit, line.month)] = (
@@ -670,7 +693,7 @@ def arrears(
                 )
     diffs: dict[str, list[tuple[int, int, int]]] = {}
     for benefit, month in sorted(set(due) | set(paid), key=lambda k: (k[0], k[1])):
-        if month >= pay_month:
+        if month >= pay_month or month < since:
             continue
         owed, got = due.get((benefit, month), 0), paid.get((benefit, month), 0)
         if owed != got:
@@ -730,6 +753,8 @@ def line_title(line: Line) -> str:
         return f"{verb} {line.band}: {benefit_name(line.benefit)}"
     if line.kind == Kind.ONE_OFF:
         return f"{line.band} ({month_label(line.month)})"
+    if line.kind == Kind.FUNERAL:
+        return f"{KIND_LABELS[line.kind]} ({' '.join(line.notes)})"
     return f"{KIND_LABELS[line.kind]} {month_label(line.month)}: {benefit_name(line.benefit)}"
 
 

@@ -175,6 +175,8 @@ class RateBook:
         for entries in self._entries.values():
             entries.sort(key=lambda r: r.effective_from)
         self._by_month: dict[tuple[str, int, str], Rate | None] = {}
+        # Amounts the rules derived from these rates, keyed by the rules (engine._priced).
+        self.memo: dict[tuple[object, ...], Any] = {}
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         for entries in self._entries.values():

@@ -105,7 +105,9 @@ def rate_withdraw(
     if not reason.strip():
         raise ValidationError("Ghi lý do thu hồi.")
     with transaction.atomic():
-        entry = RateEntry.objects.select_for_update().get(pk=entry_id, withdrawn_at=None)
+        entry = RateEntry.objects.select_for_update().filter(pk=entry_id, withdrawn_at=None).first()
+        if entry is None:
+            raise ValidationError(f"Không có mức số {entry_id} (hoặc mức đã thu hồi).")
         scopes = rate_scopes_for(actor)
         if scopes is not None and entry.scope not in scopes:
             raise PermissionDenied("Không có quyền với mức của phạm vi này.")

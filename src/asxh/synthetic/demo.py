@@ -23,6 +23,7 @@ DEMO_USERS = [
     ("so.tinh", Role.PROVINCE, False, "Sở Y tế (Bảo trợ xã hội)"),
     ("giamsat", Role.AUDITOR, False, "Ủy ban MTTQ tỉnh (giám sát)"),
     ("quantri", Role.ADMINISTRATOR, False, "Quản trị hệ thống"),
+    ("chinhsach", Role.POLICY, False, "Cục Bảo trợ xã hội (ban hành mức)"),
 ]
 
 

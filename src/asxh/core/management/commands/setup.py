@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from asxh.accounts.services import institutions_load
 from asxh.beneficiaries.reference import programmes_load
+from asxh.entitlement.services import national_rates_load
 from asxh.units.services import units_load
 
 
@@ -27,6 +28,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Đơn vị hành chính: {json.dumps(units, ensure_ascii=False)}")
         self.stdout.write(f"Ngân hàng/tổ chức thanh toán: {institutions_load()}")
         self.stdout.write(f"Nhóm đối tượng: {programmes_load()}")
+        self.stdout.write(f"Mức chuẩn, hệ số, bảng mức mới thêm: {national_rates_load()}")
         if options["demo"]:
             from asxh.synthetic.demo import demo_setup
 
