@@ -140,9 +140,10 @@ def main() -> None:
     cases = _cases(args.people, args.seed)
     print(json.dumps({"name": "generate_people", "people": len(cases),
                       "seconds": round(time.perf_counter() - started, 1)}))  # fmt: skip
-    print(json.dumps(_price("cycle_1_month", cases, range(CYCLE_MONTH, CYCLE_MONTH + 1), RateBook(rates))))
-    year = cases[: args.year_people]
-    print(json.dumps(_price("year_12_months", year, range(CYCLE_MONTH - 11, CYCLE_MONTH + 1), RateBook(rates))))
+    cycle = range(CYCLE_MONTH, CYCLE_MONTH + 1)
+    print(json.dumps(_price("cycle_1_month", cases, cycle, RateBook(rates))))
+    year = range(CYCLE_MONTH - 11, CYCLE_MONTH + 1)
+    print(json.dumps(_price("year_12_months", cases[: args.year_people], year, RateBook(rates))))
     print(json.dumps(_arrears(cases[: args.arrears_people], rates)))
 
 

@@ -135,7 +135,8 @@ def test_a_province_may_raise_the_base_but_not_lower_it():
     person = Person(birth_date=dt.date(1950, 1, 1), province="91")
     enrolled = [Enrolment("btxh_nct_80", month_of(dt.date(2020, 1, 1)))]
     month = month_of(dt.date(2031, 1, 1))
-    def local(value: int) -> RateBook:  # fmt: skip
+
+    def local(value: int) -> RateBook:
         rate = Rate("btxh.base", Decimal(value), Unit.VND, dt.date(2025, 1, 1), None, "91", "HĐND")
         return RateBook([*NATIONAL, rate])
 
