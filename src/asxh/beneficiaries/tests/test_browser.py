@@ -17,6 +17,7 @@ from asxh.accounts.services import institutions_load
 from asxh.audit.models import AccessLog
 from asxh.beneficiaries.models import Beneficiary
 from asxh.beneficiaries.reference import programmes_load
+from asxh.entitlement.services import national_rates_load
 from asxh.units.models import Province
 from asxh.units.services import units_load
 from conftest import PASSWORD, register_person
@@ -50,6 +51,7 @@ def flushable_database(transactional_db):  # type: ignore[no-untyped-def]
         units_load()
         institutions_load()
         programmes_load()
+    national_rates_load()  # adds only what is missing
     yield
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
