@@ -813,3 +813,21 @@ __all__ = [
     "month_evaluate",
     "months_evaluate",
 ]
+
+
+# --- provider fee ---------------------------------------------------------------------------
+
+
+def provider_fee(
+    book: RateBook, month: int, province: str, people: int, amount: int
+) -> tuple[int, Rate]:
+    """The payment provider's fee for a month (NĐ 20/2021 Điều 34 khoản 3): a flat amount
+    per person paid when the province set one (An Giang: 5.000 đ), else a percentage of the
+    amount paid (TT 76/2021/TT-BTC Điều 3 khoản 7), rounded half up to the đồng."""
+    per_head = book.in_month("fee.per_head", month, province)
+    if per_head is not None:
+        return per_head.vnd * people, per_head
+    percent = book.in_month("fee.percent", month, province)
+    if percent is None:
+        raise RateMissing("fee.percent", _first(month), province)
+    return (amount * percent.hundredths + 5_000) // 10_000, percent

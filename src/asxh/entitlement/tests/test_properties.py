@@ -131,6 +131,48 @@ def test_arrears_add_up_to_what_is_due_minus_what_was_paid(case, pay_month, erro
     assert len(corrected) == len(set(corrected))  # no month corrected twice
 
 
+@settings(max_examples=100, deadline=None)
+@given(people(), st.lists(st.integers(FIRST, LAST), min_size=1, max_size=3, unique=True))
+def test_moves_leave_no_month_unpaid_or_paid_twice(case, moves):
+    """Each month's lines belong to exactly one commune: the old one through the month of
+    its stop decision, the new one from the month after (NĐ 20/2021 Điều 8 khoản 4)."""
+    person, enrolled = case
+    moves = sorted(moves)
+    moved = dataclasses.replace(
+        person, moves=tuple((m, f"new{i}") for i, m in enumerate(moves)), uncollected=frozenset()
+    )
+    stayed = dataclasses.replace(person, uncollected=frozenset())
+    for month in range(FIRST, LAST + 1):
+        here = month_evaluate(moved, enrolled, month, BOOK)
+        there = month_evaluate(stayed, enrolled, month, BOOK)
+        assert [x.amount for x in here.lines] == [x.amount for x in there.lines]
+        expected = next(
+            (f"new{i}" for i, m in reversed(list(enumerate(moves))) if month > m), "30682"
+        )
+        assert {x.commune for x in here.lines} <= {expected}
+
+
+def test_shuffling_the_cases_of_a_file_changes_no_answer():
+    from asxh.entitlement.cases import policy_evaluate
+
+    cases = [
+        {
+            "id": f"c{i}",
+            "person": {"birth_date": f"{1940 + i}", "death_date": "15/03/2025" if i % 4 else ""},
+            "enrolments": [{"group": group, "start": "2024-01", "disability_level": "severe"}],
+            "months": {"from": "2024-05", "to": "2025-08"},
+        }
+        for i, group in enumerate(["btxh_nct_80", "btxh_khuyet_tat", "huu_tri_xa_hoi"] * 4)
+    ]
+    first = policy_evaluate({"cases": cases}, NATIONAL)
+    shuffled = list(cases)
+    random.Random(7).shuffle(shuffled)
+    second = policy_evaluate({"cases": shuffled}, NATIONAL)
+    assert first["errors"] == second["errors"] == []
+    by_id = {c["id"]: c for c in second["cases"]}
+    assert all(by_id[c["id"]] == c for c in first["cases"])
+
+
 def test_a_province_may_raise_the_base_but_not_lower_it():
     person = Person(birth_date=dt.date(1950, 1, 1), province="91")
     enrolled = [Enrolment("btxh_nct_80", month_of(dt.date(2020, 1, 1)))]

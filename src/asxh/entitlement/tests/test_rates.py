@@ -10,6 +10,7 @@ from asxh.entitlement.rates import (
     Rate,
     RateBook,
     RateError,
+    RateMissing,
     Unit,
     national_rates,
     rates_read,
@@ -115,3 +116,18 @@ def test_csv_files_are_read_with_their_header_row_numbers():
         rates_read("r.csv", b"key,value,unit,from,until,scope\n")
     with pytest.raises(RateError, match=r"\.json hoặc \.csv"):
         rates_read("r.xlsx", b"")
+
+
+def test_the_provider_fee_is_per_head_where_set_else_a_percentage():
+    from asxh.entitlement.engine import provider_fee
+    from asxh.entitlement.months import month_of
+
+    month = month_of(D(2026, 11, 1))
+    percent = _rate("fee.percent", "0.55", D(2022, 1, 1), scope="01", unit=Unit.PERCENT)
+    book = RateBook([*national_rates(), percent])
+    fee, rate = provider_fee(book, month, "91", people=3_000, amount=2_250_000_000)
+    assert (fee, rate.source.startswith("KH 360/KH-UBND")) == (15_000_000, True)
+    # 0,55 % of 1.234.567.891 đ = 6.790.123,4 → 6.790.123 đ
+    assert provider_fee(book, month, "01", people=3_000, amount=1_234_567_891)[0] == 6_790_123
+    with pytest.raises(RateMissing, match=r"fee\.percent"):
+        provider_fee(book, month, "79", people=1, amount=1)
