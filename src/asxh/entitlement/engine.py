@@ -32,6 +32,9 @@ FUNERAL = "btxh_mai_tang"
 BENEFIT_NAMES = {code: name for _, code, name, _ in GROUPS} | {
     FUNERAL: "Hỗ trợ chi phí mai táng",
     "ncc_ba_me_vnah_phu_cap": "Bà mẹ Việt Nam anh hùng: phụ cấp hằng tháng",
+    "ncc_thuong_binh_phu_cap": "Thương binh từ 81%: phụ cấp hằng tháng",
+    "ncc_benh_binh_phu_cap": "Bệnh binh từ 81%: phụ cấp hằng tháng",
+    "ncc_chat_doc_hoa_hoc_phu_cap": "Nhiễm chất độc hóa học từ 81%: phụ cấp hằng tháng",
     "btxh": "Mức chuẩn trợ giúp xã hội, mai táng phí",
     "ncc": "Mức chuẩn trợ cấp ưu đãi người có công",
     "fee": "Chi phí chi trả cho tổ chức dịch vụ",
@@ -243,6 +246,15 @@ def _band_martyrs(e: Enrolment, age: int) -> Band:
     return Band(str(min(count, 3)), f"thân nhân của {count} liệt sĩ")
 
 
+def _always(e: Enrolment) -> bool:
+    return True
+
+
+def _from_81(e: Enrolment) -> bool:
+    """NĐ 75/2021 Phụ lục I mục 6.1, 7.1, 8.1: a monthly phụ cấp from 81 % impairment."""
+    return (e.impairment_percent or 0) >= 81
+
+
 @dataclass(frozen=True, slots=True)
 class GroupRule:
     programme: str
@@ -254,8 +266,9 @@ class GroupRule:
     coefficient: bool = True
     # Part of NĐ 20/2021 Điều 6 khoản 2's "one highest amount".
     allowance: bool = True
-    # A second fixed monthly amount paid with the first (Bà mẹ VNAH: trợ cấp + phụ cấp).
-    supplement: str = ""
+    # When a second fixed monthly amount, `<group>.phu_cap`, is paid with the first (Bà mẹ
+    # VNAH; invalids and Agent Orange victims from 81 %), as a line `<group>_phu_cap`.
+    supplement: Callable[[Enrolment], bool] | None = None
     needs_age: bool = True
 
 
@@ -298,6 +311,7 @@ RULES: dict[str, GroupRule] = {
         coefficient=False,
         allowance=False,
         needs_age=False,
+        supplement=_from_81,
     ),
     "ncc_benh_binh": GroupRule(
         "ncc",
@@ -306,6 +320,7 @@ RULES: dict[str, GroupRule] = {
         coefficient=False,
         allowance=False,
         needs_age=False,
+        supplement=_from_81,
     ),
     "ncc_chat_doc_hoa_hoc": GroupRule(
         "ncc",
@@ -314,6 +329,7 @@ RULES: dict[str, GroupRule] = {
         coefficient=False,
         allowance=False,
         needs_age=False,
+        supplement=_from_81,
     ),
     "ncc_than_nhan_liet_si": GroupRule(
         "ncc",
@@ -330,7 +346,7 @@ RULES: dict[str, GroupRule] = {
         coefficient=False,
         allowance=False,
         needs_age=False,
-        supplement="phu_cap",
+        supplement=_always,
     ),
 }
 
@@ -386,13 +402,6 @@ def suspension_note(person: Person, month: int) -> str:
     return ""
 
 
-def _not_paid(person: Person, month: int) -> str:
-    """Why nothing at all is paid this month, or ''."""
-    if person.death_date is not None and month > month_of(person.death_date):
-        return f"Đã chết ngày {date_vn(person.death_date)}: thôi hưởng từ tháng sau tháng chết."
-    return suspension_note(person, month) if person.uncollected else ""
-
-
 def enrolment_line(
     person: Person, e: Enrolment, month: int, book: RateBook
 ) -> tuple[Line | None, str]:
@@ -415,17 +424,16 @@ def enrolment_line(
             return None, (
                 f"{benefit_name(e.group)}: chưa đủ {rule.age_from} tuổi trong {month_label(month)}."
             )
-        if rule.age_below is not None:
-            if age > rule.age_below:
-                reached = (birth_month(person) or 0) + rule.age_below * 12
+        if rule.age_below is not None and age >= rule.age_below:
+            reached = (birth_month(person) or 0) + rule.age_below * 12
+            if month > reached:
                 return None, (
                     f"{benefit_name(e.group)}: đủ {rule.age_below} tuổi trong "
                     f"{month_label(reached)}, thôi hưởng từ tháng sau ({STOP_BASIS})."
                 )
-            if age == rule.age_below:
-                # Eligibility ends during the month the limit is reached: that month is
-                # the last one paid, at the band before it.
-                age -= 1
+            # Eligibility ends during the month the limit is reached: that month is the
+            # last one paid, at the band before it.
+            age = rule.age_below - 1
     band = rule.band(e, age if age is not None else 0)
     if band.refused:
         return None, f"{benefit_name(e.group)}: {band.refused}."
@@ -462,14 +470,15 @@ def _care_band(e: Enrolment, month: int) -> Band:
         return Band(refused="chưa ghi loại hỗ trợ chăm sóc, nuôi dưỡng")
     if e.cared_birth_date is None:
         return Band(refused="chưa ghi ngày sinh của người được nhận nuôi")
-    cared = age_in(Person(birth_date=e.cared_birth_date), month) or 0
+    child = Person(birth_date=e.cared_birth_date)
+    cared = age_in(child, month) or 0
     if kind == "nhan_nuoi_nkt":
         if cared < 16:
             return Band(
                 "nhan_nuoi_nkt_tre_em", f"nhận nuôi trẻ em khuyết tật đặc biệt nặng ({cared} tuổi)"
             )
         return Band("nhan_nuoi_nkt", "nhận nuôi người khuyết tật đặc biệt nặng")
-    if cared > FOSTER_AGE_LIMIT:
+    if month > (birth_month(child) or 0) + FOSTER_AGE_LIMIT * 12:
         return Band(refused=f"trẻ được nhận nuôi đã đủ {FOSTER_AGE_LIMIT} tuổi")
     if cared < 4:
         return Band("nhan_nuoi_duoi_4", f"nhận nuôi trẻ em dưới 4 tuổi ({cared} tuổi)")
@@ -531,26 +540,30 @@ def _is_allowance(benefit: str) -> bool:
     return rule is not None and rule.allowance
 
 
+def _by_amount(line: Line) -> tuple[int, str]:
+    """Highest amount first; between equal amounts the group code decides, so that the
+    order of enrolments never changes the answer."""
+    return line.amount, line.benefit
+
+
 def _highest(lines: list[Line]) -> tuple[list[Line], list[str]]:
-    """NĐ 20/2021 Điều 6: one highest allowance; a single poor parent who is also elderly,
-    disabled or living with HIV gets the single-parent allowance as well."""
+    """NĐ 20/2021 Điều 6 khoản 2: one highest allowance; a single poor parent who is also
+    elderly, disabled or living with HIV gets the single-parent allowance as well (when the
+    two together are more than the highest alone)."""
     allowances = [line for line in lines if _is_allowance(line.benefit)]
     if len(allowances) < 2:
         return lines, []
     others = [line for line in lines if not _is_allowance(line.benefit)]
+    kept = [max(allowances, key=_by_amount)]
     single = [line for line in allowances if line.benefit == SINGLE_PARENT]
     also = [line for line in allowances if line.benefit in SINGLE_PARENT_ALSO]
     if single and also:
-        kept = [single[0], max(also, key=lambda line: line.amount)]
-        pool = [line for line in allowances if line.benefit != SINGLE_PARENT]
-        best = max(pool, key=lambda line: line.amount)
-        if best.benefit not in SINGLE_PARENT_ALSO:
-            kept = [best]
-    else:
-        kept = [max(allowances, key=lambda line: line.amount)]
+        both = [single[0], max(also, key=_by_amount)]
+        if sum(line.amount for line in both) > kept[0].amount:
+            kept = both
     notes = [
-        f"Không hưởng thêm {benefit_name(line.benefit)} ({number_vn(line.amount)} đ): đối tượng thuộc nhiều "
-        f"diện chỉ hưởng một mức cao nhất ({HIGHEST_BASIS})."
+        f"Không hưởng thêm {benefit_name(line.benefit)} ({number_vn(line.amount)} đ): đối "
+        f"tượng thuộc nhiều diện chỉ hưởng một mức cao nhất ({HIGHEST_BASIS})."
         for line in allowances
         if line not in kept
     ]
@@ -565,23 +578,29 @@ def month_evaluate(
     one_offs: Sequence[OneOff] = (),
 ) -> MonthResult:
     """Every line payable to a person for a month, and notes on what is not paid."""
-    stopped = _not_paid(person, month)
-    if stopped:
-        return MonthResult(month, (), (stopped,))
+    if person.death_date is not None and month > month_of(person.death_date):
+        note = f"Đã chết ngày {date_vn(person.death_date)}: thôi hưởng từ tháng sau tháng chết."
+        return MonthResult(month, (), (note,))
     lines: list[Line] = []
     notes: list[str] = []
     for enrolment in enrolments:
         line, why = enrolment_line(person, enrolment, month, book)
         if line is not None:
             lines.append(line)
-            if RULES[line.benefit].supplement:
+            extra = RULES[line.benefit].supplement
+            if extra is not None and extra(enrolment):
                 lines.append(_supplement(person, line, book))
         elif why:
             notes.append(why)
     if len(lines) > 1:
         lines, set_aside = _highest(lines)
         notes.extend(set_aside)
+    # A suspension holds the money, but the person is still a beneficiary (for funeral
+    # support) until a decision ends the benefit.
     funeral = _funeral(person, lines, month, book)
+    held = suspension_note(person, month) if person.uncollected else ""
+    if held:
+        lines, notes = [], [held]
     if funeral is not None:
         lines.append(funeral)
     for one_off in one_offs:
@@ -592,13 +611,12 @@ def month_evaluate(
 
 
 def _supplement(person: Person, line: Line, book: RateBook) -> Line:
-    suffix = RULES[line.benefit].supplement
-    key = f"{line.benefit}.{suffix}"
+    key = f"{line.benefit}.phu_cap"
     rate = book.in_month(key, line.month, person.province)
     if rate is None:
         raise RateMissing(key, _first(line.month), person.province)
     return Line(
-        f"{line.benefit}_{suffix}", line.month, rate.vnd, Kind.MONTHLY, line.commune, (rate,)
+        f"{line.benefit}_phu_cap", line.month, rate.vnd, Kind.MONTHLY, line.commune, (rate,)
     )
 
 

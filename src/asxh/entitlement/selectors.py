@@ -3,8 +3,8 @@
 from django.db.models import QuerySet
 
 from asxh.beneficiaries.models import Beneficiary
-from asxh.entitlement.engine import Enrolment, Person
-from asxh.entitlement.models import RateEntry
+from asxh.entitlement.engine import Enrolment, OneOff, Person
+from asxh.entitlement.models import OneOffListEntry, OneOffPayment, RateEntry
 from asxh.entitlement.months import month_of
 from asxh.entitlement.rates import Rate, RateBook, Unit
 
@@ -40,6 +40,11 @@ def person_case(beneficiary: Beneficiary) -> tuple[Person, list[Enrolment]]:
         death_date=beneficiary.death_date,
         province=commune.province.code,
         commune=commune.code,
+        lists=frozenset(
+            OneOffListEntry.objects.filter(beneficiary=beneficiary).values_list(
+                "payment__code", flat=True
+            )
+        ),
     )
     enrolments = [
         Enrolment(
@@ -60,3 +65,18 @@ def person_case(beneficiary: Beneficiary) -> tuple[Person, list[Enrolment]]:
         for e in beneficiary.enrolments.select_related("group")
     ]
     return person, enrolments
+
+
+def one_offs(province: str = "") -> list[OneOff]:
+    """One-off payments that apply in a province (its own and the national ones)."""
+    return [
+        OneOff(
+            code=p.code,
+            name=p.name,
+            month=month_of(p.month),
+            target=p.target,
+            groups=frozenset(p.groups),
+            source=p.source,
+        )
+        for p in OneOffPayment.objects.filter(scope__in=["", province])
+    ]

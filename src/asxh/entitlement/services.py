@@ -4,6 +4,8 @@ start date, and a row may only be withdrawn before it comes into force."""
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -13,9 +15,13 @@ from asxh.access.models import User
 from asxh.access.roles import Capability
 from asxh.access.selectors import rate_scopes_for, require
 from asxh.audit.services import audit_record
+from asxh.beneficiaries.reference import GROUPS
+from asxh.beneficiaries.selectors import beneficiaries_for
 from asxh.core.formatting import date_vn
-from asxh.entitlement.models import RateEntry
-from asxh.entitlement.rates import Rate, national_rates
+from asxh.entitlement.models import OneOffListEntry, OneOffPayment, OneOffTarget, RateEntry
+from asxh.entitlement.rates import Rate, Unit, national_rates
+from asxh.intake.normalise import CellError, id_number
+from asxh.intake.reader import FileUnusable, table_open
 from asxh.units.models import Province
 
 
@@ -151,3 +157,120 @@ def national_rates_load() -> int:
             reason="Mức quy định kèm theo asxh (src/asxh/entitlement/data/rates.json)",
         )
     return len(missing)
+
+
+@dataclass(frozen=True)
+class OneOffInput:
+    code: str
+    name: str
+    month: dt.date
+    target: str
+    groups: tuple[str, ...]
+    scope: str
+    source: str
+    amount: int
+
+
+def one_off_create(*, actor: User, data: OneOffInput) -> OneOffPayment:
+    """A one-off payment and its amount (the rate `oneoff.<code>`), in one transaction."""
+    require(actor, Capability.MANAGE_RATES)
+    problems = []
+    if data.target not in OneOffTarget.values:
+        problems.append(f"Đối tượng '{data.target}' phải là: {', '.join(OneOffTarget.values)}.")
+    unknown = sorted(set(data.groups) - {code for _, code, _, _ in GROUPS})
+    if unknown:
+        problems.append(f"Nhóm không có: {', '.join(unknown)}.")
+    if data.amount <= 0:
+        problems.append("Số tiền mỗi người phải lớn hơn 0.")
+    if OneOffPayment.objects.filter(code=data.code).exists():
+        problems.append(f"Đã có khoản chi một lần mã '{data.code}'.")
+    if problems:
+        raise ValidationError(problems)
+    month = data.month.replace(day=1)
+    rate = Rate(
+        f"oneoff.{data.code}", Decimal(data.amount), Unit.VND, month, None, data.scope, data.source
+    )
+    with transaction.atomic():
+        rates_add(actor=actor, rates=[rate], reason=data.source)
+        payment = OneOffPayment.objects.create(
+            code=data.code,
+            name=data.name,
+            month=month,
+            target=data.target,
+            groups=list(data.groups),
+            scope=data.scope,
+            source=data.source,
+            created_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="one_off.create",
+            object_type="one_off",
+            object_id=payment.pk,
+            area_code=data.scope,
+            after={**vars(data), "month": month},
+            reason=data.source,
+        )
+    return payment
+
+
+def one_off_list_import(*, actor: User, code: str, path: Path) -> int:
+    """Add the people of a list file (their ID numbers, as the commune writes them) to a
+    one-off payment's target list: every row must be a person of the actor's area, or
+    nothing is added. Returns how many were added (people already on it are skipped)."""
+    require(actor, Capability.EDIT_BENEFICIARIES)
+    payment = OneOffPayment.objects.filter(code=code, target=OneOffTarget.LIST).first()
+    if payment is None:
+        raise ValidationError(f"Không có khoản chi một lần theo danh sách mã '{code}'.")
+    wanted = _list_ids(path)
+    found = dict(
+        beneficiaries_for(actor)
+        .filter(id_number__in=set(wanted.values()))
+        .values_list("id_number", "pk")
+    )
+    missing = [f"Dòng {row}: không có người số định danh {number} trong địa bàn."
+               for row, number in wanted.items() if number not in found]  # fmt: skip
+    if missing:
+        raise ValidationError(missing)
+    with transaction.atomic():
+        on_list = set(payment.entries.values_list("beneficiary_id", flat=True))
+        new = sorted({found[n] for n in wanted.values()} - on_list)
+        OneOffListEntry.objects.bulk_create(
+            [OneOffListEntry(payment=payment, beneficiary_id=pk, added_by=actor) for pk in new]
+        )
+        audit_record(
+            actor=actor,
+            action="one_off.list_add",
+            object_type="one_off",
+            object_id=payment.pk,
+            after={"file": path.name, "added": new},
+        )
+    return len(new)
+
+
+def _list_ids(path: Path) -> dict[int, str]:
+    """Row number → ID number, from a list in the import layout (a 'Số CCCD' column)."""
+    try:
+        table = table_open(path)
+    except FileUnusable as error:
+        raise ValidationError(str(error)) from None
+    column = next((c for c, f in table.layout.columns.items() if f == "id_number"), None)
+    if column is None:
+        raise ValidationError("Tệp không có cột số định danh (Số CCCD / Số định danh cá nhân).")
+    ids, problems = {}, []
+    for row, cells in table.rows:
+        value = cells[column] if column < len(cells) else None
+        try:
+            number, _ = id_number(value)
+        except CellError as error:
+            problems.append(f"Dòng {row}: {error.message} {error.fix}")
+            continue
+        if number:
+            ids[row] = number
+        else:
+            problems.append(f"Dòng {row}: thiếu số định danh.")
+    if problems:
+        raise ValidationError(problems)
+    if not ids:
+        raise ValidationError("Tệp không có dòng nào.")
+    return ids

@@ -39,8 +39,9 @@ def _results(
     person: Person, enrolments: Sequence[Enrolment], months: Iterable[int]
 ) -> dict[str, Any]:
     """Priced months for a template, or the error that stopped the pricing."""
+    one_offs = selectors.one_offs(person.province)
     try:
-        results = months_evaluate(person, enrolments, months, selectors.ratebook())
+        results = months_evaluate(person, enrolments, months, selectors.ratebook(), one_offs)
     except RateMissing as error:
         return {"error": str(error)}
     return {"months": [_month_view(r) for r in results], "total": sum(r.total for r in results)}
