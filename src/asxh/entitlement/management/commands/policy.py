@@ -9,9 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from asxh.access.selectors import user_by_username
-from asxh.core.formatting import date_vn
+from asxh.core.formatting import date_vn, month_vn
 from asxh.entitlement import selectors, services
 from asxh.entitlement.cases import policy_evaluate
+from asxh.entitlement.months import month_first_day, month_parse
 from asxh.entitlement.rates import RateError, national_rates, rates_read
 
 
@@ -36,6 +37,24 @@ class Command(BaseCommand):
         add.add_argument(
             "--reason", required=True, help="Văn bản ban hành, ví dụ 'NĐ 76/2024/NĐ-CP'."
         )
+        one_off = sub.add_parser(
+            "one-off-create", help="Khoản chi một lần (quà Tết, hỗ trợ đột xuất)."
+        )
+        one_off.add_argument("--code", required=True, help="Mã, ví dụ qua_tet_2027.")
+        one_off.add_argument("--name", required=True)
+        one_off.add_argument("--month", required=True, help="Tháng chi, mm/yyyy.")
+        one_off.add_argument("--target", required=True, choices=["beneficiaries", "list"])
+        one_off.add_argument("--groups", default="", help="Mã nhóm, cách nhau bằng dấu phẩy.")
+        one_off.add_argument("--scope", default="", help="Mã tỉnh (trống = toàn quốc).")
+        one_off.add_argument("--source", required=True, help="Văn bản quyết định.")
+        one_off.add_argument("--amount", required=True, type=int, help="Số đồng mỗi người.")
+        one_off.add_argument("--user", required=True)
+        listing = sub.add_parser(
+            "one-off-list", help="Thêm người vào danh sách của khoản chi một lần."
+        )
+        listing.add_argument("code")
+        listing.add_argument("file", help="Danh sách (.xlsx/.xls/.csv) có cột Họ và tên, Số CCCD.")
+        listing.add_argument("--user", required=True)
         withdraw = sub.add_parser("rates-withdraw", help="Thu hồi một mức chưa có hiệu lực.")
         withdraw.add_argument("id", type=int)
         withdraw.add_argument("--user", required=True)
@@ -100,6 +119,31 @@ class Command(BaseCommand):
                 "Có hiệu lực từ trước hôm nay (các tháng đã chi sẽ được truy lĩnh hoặc thu hồi "
                 "ở kỳ chi sau): " + "; ".join(result.retroactive)
             )
+
+    def _one_off_create(self, o: dict[str, Any]) -> None:
+        try:
+            month = month_first_day(month_parse(o["month"]))
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        data = services.OneOffInput(
+            code=o["code"],
+            name=o["name"],
+            month=month,
+            target=o["target"],
+            groups=tuple(g.strip() for g in o["groups"].split(",") if g.strip()),
+            scope=o["scope"],
+            source=o["source"],
+            amount=o["amount"],
+        )
+        payment = services.one_off_create(actor=user_by_username(o["user"]), data=data)
+        self.stdout.write(
+            f"Đã tạo khoản chi một lần {payment.code}, tháng {month_vn(payment.month)}."
+        )
+
+    def _one_off_list(self, o: dict[str, Any]) -> None:
+        user = user_by_username(o["user"])
+        added = services.one_off_list_import(actor=user, code=o["code"], path=Path(o["file"]))
+        self.stdout.write(f"Đã thêm {added} người vào danh sách {o['code']}.")
 
     def _rates_withdraw(self, o: dict[str, Any]) -> None:
         user = user_by_username(o["user"])
