@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from asxh.entitlement.engine import (
+    CARE_KINDS,
     Enrolment,
     Line,
     MonthResult,
@@ -88,6 +89,28 @@ def _person(data: Mapping[str, Any], where: str) -> Person:
 _ENROLMENT_FIELDS = {f.name for f in fields(Enrolment)}
 
 
+_TERMS = [
+    ("group", str, "mã nhóm đối tượng"),
+    ("in_education", bool, "true hoặc false"),
+    ("hiv_positive", bool, "true hoặc false"),
+    ("pregnant", bool, "true hoặc false"),
+    ("impairment_percent", int, "số nguyên từ 1 đến 100"),
+    ("martyr_count", int, "số nguyên"),
+    ("children", int, "số nguyên"),
+]
+_CHOICES = {
+    "disability_level": ("", "severe", "very_severe"),
+    "household_poverty": ("", "poor", "near_poor"),
+    "care_kind": ("", *CARE_KINDS),
+}
+
+
+def _is(value: Any, kind: type) -> bool:
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    return isinstance(value, kind)
+
+
 def _enrolment(data: Mapping[str, Any], where: str) -> Enrolment:
     unknown = set(data) - _ENROLMENT_FIELDS
     if unknown:
@@ -97,6 +120,15 @@ def _enrolment(data: Mapping[str, Any], where: str) -> Enrolment:
     if not data.get("start"):
         raise CaseError(f"{where}: thiếu 'start' (tháng bắt đầu hưởng, theo quyết định).")
     values = dict(data)
+    for name, kind, fix in _TERMS:
+        value = data.get(name)
+        if value not in (None, "") and not _is(value, kind):
+            raise CaseError(f"{where}.{name}: '{value}' không hợp lệ: {fix}.")
+        if value == "" and kind is not str:
+            values[name] = None if kind is int else False
+    for name, choices in _CHOICES.items():
+        if data.get(name, "") not in choices:
+            raise CaseError(f"{where}.{name}: ghi một trong {', '.join(map(repr, choices))}.")
     values["start"] = _month(data["start"], f"{where}.start")
     values["end"] = _month(data["end"], f"{where}.end") if data.get("end") else None
     cared = _date(data.get("cared_birth_date"), f"{where}.cared_birth_date")

@@ -270,6 +270,8 @@ class GroupRule:
     # VNAH; invalids and Agent Orange victims from 81 %), as a line `<group>_phu_cap`.
     supplement: Callable[[Enrolment], bool] | None = None
     needs_age: bool = True
+    # The first month the law pays this benefit at all (a new programme), if it is recent.
+    since: int | None = None
 
 
 A = "Điều 5 khoản"
@@ -303,6 +305,7 @@ RULES: dict[str, GroupRule] = {
         _band_social_pension,
         age_from=70,
         coefficient=False,
+        since=2025 * 12 + 6,  # 07/2025: Luật Bảo hiểm xã hội 2024 takes effect
     ),
     "ncc_thuong_binh": GroupRule(
         "ncc",
@@ -411,6 +414,8 @@ def enrolment_line(
         return None, f"Chưa có quy tắc tính tiền cho nhóm '{benefit_name(e.group)}'."
     if month < e.start:
         return None, f"{benefit_name(e.group)}: hưởng từ {month_label(e.start)} ({START_BASIS})."
+    if rule.since is not None and month < rule.since:
+        return None, f"{benefit_name(e.group)}: chế độ áp dụng từ {month_label(rule.since)}."
     if e.end is not None and month > e.end:
         return None, f"{benefit_name(e.group)}: thôi hưởng sau {month_label(e.end)}."
     if e.group == CARE:
@@ -520,8 +525,8 @@ def _price(
     key = f"{group}.{band.key}"
     rate = book.in_month(key, month, province)
     if rate is None:
-        if book.known(key):
-            return 0, ()
+        if book.started(key, _first(month), province):
+            return 0, ()  # lapsed: the group's amount was abolished
         raise RateMissing(key, _first(month), province)
     if not rule.coefficient:
         return rate.vnd, (rate,)

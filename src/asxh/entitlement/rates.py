@@ -208,8 +208,13 @@ class RateBook:
             self._by_month[memo] = self.on(key, month_first_day(month), province)
         return self._by_month[memo]
 
-    def known(self, key: str) -> bool:
-        return any(k == key for k, _ in self._entries)
+    def started(self, key: str, day: dt.date, province: str = "") -> bool:
+        """Whether some entry for the key had come into force by the day (it may have lapsed)."""
+        return any(
+            r.effective_from <= day
+            for scope in ("", province)
+            for r in self._entries.get((key, scope), ())
+        )
 
     def require(self, key: str, day: dt.date, province: str = "") -> Rate:
         rate = self.on(key, day, province)

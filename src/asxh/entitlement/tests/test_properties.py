@@ -159,10 +159,17 @@ def test_shuffling_the_cases_of_a_file_changes_no_answer():
         {
             "id": f"c{i}",
             "person": {"birth_date": f"{1940 + i}", "death_date": "15/03/2025" if i % 4 else ""},
-            "enrolments": [{"group": group, "start": "2024-01", "disability_level": "severe"}],
+            "enrolments": [{"group": group, "start": start, "disability_level": "severe"}],
             "months": {"from": "2024-05", "to": "2025-08"},
         }
-        for i, group in enumerate(["btxh_nct_80", "btxh_khuyet_tat", "huu_tri_xa_hoi"] * 4)
+        for i, (group, start) in enumerate(
+            [
+                ("btxh_nct_80", "2024-01"),
+                ("btxh_khuyet_tat", "2024-01"),
+                ("huu_tri_xa_hoi", "2025-07"),
+            ]
+            * 4
+        )
     ]
     first = policy_evaluate({"cases": cases}, NATIONAL)
     shuffled = list(cases)

@@ -35,7 +35,8 @@ def test_a_later_rate_supersedes_an_earlier_one_from_its_date():
 def test_a_rate_may_lapse_without_successor():
     book = RateBook([_rate("x.y", 1, D(2021, 7, 1), unit=Unit.COEFFICIENT, until=D(2025, 6, 30))])
     assert book.on("x.y", D(2025, 6, 30)) is not None
-    assert book.on("x.y", D(2025, 7, 1)) is None and book.known("x.y")
+    assert book.on("x.y", D(2025, 7, 1)) is None and book.started("x.y", D(2025, 7, 1))
+    assert not book.started("x.y", D(2021, 6, 30))
 
 
 def test_a_province_rate_overrides_the_national_one_but_not_below_a_floor():
