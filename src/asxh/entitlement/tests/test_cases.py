@@ -1,15 +1,18 @@
 """Reading policy files: a case that cannot be read is reported with its id and field, and
 the other cases are still evaluated."""
 
+from typing import Any
+
 import pytest
 
 from asxh.entitlement.cases import policy_evaluate
 from asxh.entitlement.rates import national_rates
 
-GOOD = {
+ENROLMENT = {"group": "btxh_khuyet_tat", "start": "2024-01", "disability_level": "severe"}
+GOOD: dict[str, Any] = {
     "id": "tot",
     "person": {"birth_date": "05/1950"},
-    "enrolments": [{"group": "btxh_khuyet_tat", "start": "2024-01", "disability_level": "severe"}],
+    "enrolments": [ENROLMENT],
     "months": ["2024-02"],
 }
 
@@ -17,9 +20,9 @@ GOOD = {
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"enrolments": [{**GOOD["enrolments"][0], "disability_level": "nang"}]}, "disability_level: ghi một trong"),
-        ({"enrolments": [{**GOOD["enrolments"][0], "children": "2"}]}, "children: '2' không hợp lệ"),
-        ({"enrolments": [{**GOOD["enrolments"][0], "muc": 1}]}, "trường không biết: muc"),
+        ({"enrolments": [{**ENROLMENT, "disability_level": "nang"}]}, "disability_level: ghi một trong"),
+        ({"enrolments": [{**ENROLMENT, "children": "2"}]}, "children: '2' không hợp lệ"),
+        ({"enrolments": [{**ENROLMENT, "muc": 1}]}, "trường không biết: muc"),
         ({"enrolments": [{"group": "btxh_khuyet_tat"}]}, "thiếu 'start'"),
         ({"months": ["13/2024"]}, "tháng phải từ 1 đến 12"),
         ({"months": {"from": "2024-05", "to": "2024-01"}}, "khoảng tháng không hợp lệ"),
@@ -41,7 +44,7 @@ def test_a_rate_missing_for_a_month_is_an_error_not_a_zero():
     case = {
         **GOOD,
         "months": ["2021-06"],
-        "enrolments": [{**GOOD["enrolments"][0], "start": "2021-01"}],
+        "enrolments": [{**ENROLMENT, "start": "2021-01"}],
     }
     answer = policy_evaluate({"cases": [case]}, national_rates())
     assert (
