@@ -33,6 +33,10 @@ INSTALLED_APPS = [
     "asxh.quality",
     "asxh.reports",
     "asxh.entitlement",
+    "asxh.changes",
+    "asxh.providers",
+    "asxh.cycles",
+    "asxh.notifications",
 ]
 
 MIDDLEWARE = [

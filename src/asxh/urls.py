@@ -9,4 +9,8 @@ urlpatterns = [
     path("lam-sach/", include("asxh.quality.urls")),
     path("bao-cao/", include("asxh.reports.urls")),
     path("che-do/", include("asxh.entitlement.urls")),
+    path("bien-dong/", include("asxh.changes.urls")),
+    path("to-chuc-chi-tra/", include("asxh.providers.urls")),
+    path("ky-chi/", include("asxh.cycles.urls")),
+    path("tin-nhan/", include("asxh.notifications.urls")),
 ]

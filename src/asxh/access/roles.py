@@ -33,6 +33,18 @@ class Capability(StrEnum):
     VIEW_AUDIT = "view_audit"
     # Add rates (a new decree's levels): national for POLICY, the province's own for PROVINCE.
     MANAGE_RATES = "manage_rates"
+    # Changes (biến động): the commune proposes, someone else appraises and approves.
+    PROPOSE_CHANGES = "propose_changes"
+    APPROVE_CHANGES = "approve_changes"
+    # Payment providers and their contracts.
+    MANAGE_PROVIDERS = "manage_providers"
+    # The monthly payment list: build it, approve (lock) it, export it, see it.
+    BUILD_CYCLE = "build_cycle"
+    APPROVE_CYCLE = "approve_cycle"
+    EXPORT_CYCLE = "export_cycle"
+    VIEW_CYCLE = "view_cycle"
+    # SMS templates and sending.
+    MANAGE_SMS = "manage_sms"
     MANAGE_USERS = "manage_users"
 
 
@@ -48,22 +60,40 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VERIFY_ACCOUNT,
             C.VIEW_QUALITY,
             C.VIEW_REPORTS,
+            C.PROPOSE_CHANGES,
+            C.VIEW_CYCLE,
         }
     ),
     Role.COMMUNE_POLICE: frozenset(
         {C.VIEW_BENEFICIARIES, C.REVEAL_ID_NUMBER, C.VERIFY_IDENTITY, C.VIEW_QUALITY}
     ),
     Role.APPROVER: frozenset(
-        {C.VIEW_BENEFICIARIES, C.REVEAL_ID_NUMBER, C.VIEW_QUALITY, C.VIEW_REPORTS}
+        {
+            C.VIEW_BENEFICIARIES,
+            C.REVEAL_ID_NUMBER,
+            C.VIEW_QUALITY,
+            C.VIEW_REPORTS,
+            C.APPROVE_CHANGES,
+            C.MANAGE_PROVIDERS,
+            C.BUILD_CYCLE,
+            C.APPROVE_CYCLE,
+            C.EXPORT_CYCLE,
+            C.VIEW_CYCLE,
+            C.MANAGE_SMS,
+        }
     ),
     # The provider pays into accounts, so it may see an account number, never an ID number.
-    Role.PROVIDER: frozenset({C.VIEW_BENEFICIARIES, C.REVEAL_ACCOUNT_NUMBER, C.VERIFY_ACCOUNT}),
-    # Treasury works with totals, not with people.
-    Role.TREASURY: frozenset({C.VIEW_REPORTS}),
-    Role.PROVINCE: frozenset(
-        {C.VIEW_BENEFICIARIES, C.VIEW_QUALITY, C.VIEW_REPORTS, C.MANAGE_RATES}
+    Role.PROVIDER: frozenset(
+        {C.VIEW_BENEFICIARIES, C.REVEAL_ACCOUNT_NUMBER, C.VERIFY_ACCOUNT, C.VIEW_CYCLE, C.EXPORT_CYCLE}
     ),
-    Role.AUDITOR: frozenset({C.VIEW_BENEFICIARIES, C.VIEW_AUDIT, C.VIEW_QUALITY, C.VIEW_REPORTS}),
+    # Treasury works with totals, not with people.
+    Role.TREASURY: frozenset({C.VIEW_REPORTS, C.VIEW_CYCLE}),
+    Role.PROVINCE: frozenset(
+        {C.VIEW_BENEFICIARIES, C.VIEW_QUALITY, C.VIEW_REPORTS, C.MANAGE_RATES, C.VIEW_CYCLE}
+    ),
+    Role.AUDITOR: frozenset(
+        {C.VIEW_BENEFICIARIES, C.VIEW_AUDIT, C.VIEW_QUALITY, C.VIEW_REPORTS, C.VIEW_CYCLE}
+    ),
     Role.ADMINISTRATOR: frozenset({C.VIEW_AUDIT, C.MANAGE_USERS}),
     Role.POLICY: frozenset({C.MANAGE_RATES}),
 }
