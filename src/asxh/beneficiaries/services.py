@@ -70,6 +70,11 @@ def revision_data(person: Beneficiary) -> dict[str, Any]:
     return dict(jsonable(_snapshot(person)))
 
 
+def _touch(person: Beneficiary) -> None:
+    """Mark the person changed: the next payment list recomputes their past months."""
+    Beneficiary.objects.filter(pk=person.pk).update(updated_at=timezone.now())
+
+
 def _reason_required(reason: str) -> str:
     reason = reason.strip()
     if not reason:
@@ -252,6 +257,7 @@ def enrolment_add(
     enrolment = Enrolment.objects.create(
         beneficiary=person, group=group, start_month=start_month.replace(day=1), **attributes
     )
+    _touch(person)
     audit_record(
         actor=actor,
         action="enrolment.add",
@@ -281,6 +287,7 @@ def enrolment_end(*, actor: User, enrolment_id: int, end_month: dt.date, reason:
     enrolment.ended_reason = reason
     enrolment.full_clean(exclude=["beneficiary", "group"])
     enrolment.save(update_fields=["end_month", "ended_reason"])
+    _touch(person)
     audit_record(
         actor=actor,
         action="enrolment.end",

@@ -20,6 +20,7 @@ from asxh.beneficiaries.reference import GROUPS
 from asxh.core.formatting import date_vn, number_vn, partial_date_vn
 from asxh.entitlement.months import month_label, month_of, month_span_label
 from asxh.entitlement.rates import Rate, RateBook, RateMissing
+from asxh.providers.logic import fee_amount
 
 ND20 = "NĐ 20/2021/NĐ-CP"
 START_BASIS = f"{ND20} Điều 8 khoản 1 điểm đ"
@@ -844,13 +845,13 @@ __all__ = [
 def provider_fee(
     book: RateBook, month: int, province: str, people: int, amount: int
 ) -> tuple[int, Rate]:
-    """The payment provider's fee for a month (NĐ 20/2021 Điều 34 khoản 3): a flat amount
-    per person paid when the province set one (An Giang: 5.000 đ), else a percentage of the
-    amount paid (TT 76/2021/TT-BTC Điều 3 khoản 7), rounded half up to the đồng."""
-    per_head = book.in_month("fee.per_head", month, province)
-    if per_head is not None:
-        return per_head.vnd * people, per_head
-    percent = book.in_month("fee.percent", month, province)
-    if percent is None:
+    """The fee a province's rates set for a payment provider (NĐ 20/2021 Điều 34 khoản 3): a
+    flat amount per person paid where the province set one (An Giang: 5.000 đ), else a
+    percentage of the amount paid. Contracts take their fee from here by default."""
+    rate = book.in_month("fee.per_head", month, province)
+    kind = "per_head"
+    if rate is None:
+        rate, kind = book.in_month("fee.percent", month, province), "percent"
+    if rate is None:
         raise RateMissing("fee.percent", _first(month), province)
-    return (amount * percent.hundredths + 5_000) // 10_000, percent
+    return fee_amount(kind, rate.value, people, amount), rate

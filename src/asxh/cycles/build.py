@@ -1,0 +1,323 @@
+"""Building a month's payment lines for a province, streaming.
+
+Each table is read once, ordered by beneficiary, and merged person by person (no per-person
+query); every person goes through the entitlement engine; the lines stream straight into
+COPY. Past months are recomputed (arrears, recoveries) only for people whose record changed
+since the last locked list, or for everyone when a rate was added with a past start date.
+"""
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import groupby
+from typing import Any
+
+from django.db.models import BooleanField, ExpressionWrapper, Max, Min, Q
+
+from asxh.accounts.models import ReceivingAccount
+from asxh.beneficiaries.models import (
+    Beneficiary,
+    Enrolment,
+    PaymentMethodRegistration,
+    Status,
+    TargetGroup,
+)
+from asxh.cycles.models import Cycle, CycleState, LineKind, PaymentLine
+from asxh.entitlement import engine
+from asxh.entitlement.models import OneOffListEntry, RateEntry
+from asxh.entitlement.months import month_first_day, month_of
+from asxh.entitlement.rates import RateBook
+from asxh.providers.selectors import Routing
+from asxh.quality.models import Finding, FindingKind, FindingState
+
+# Open findings that stop money from being sent until someone looks at them.
+HOLDING_FINDINGS = {
+    FindingKind.HOLDER_MISMATCH: "Tên chủ tài khoản không khớp",
+    FindingKind.POLICE_MISMATCH: "Công an xác minh: sai lệch",
+    FindingKind.POLICE_NOT_FOUND: "Công an xác minh: không có trong CSDL dân cư",
+    FindingKind.DUPLICATE_ID: "Trùng số định danh",
+}
+PAID_KINDS = [LineKind.MONTHLY, LineKind.FUNERAL, LineKind.ARREARS, LineKind.RECOVERY]
+CHUNK = 20_000
+
+LINE_COLUMNS = [
+    "cycle_id", "beneficiary_id", "commune_id", "payee_id", "contract_id", "method",
+    "cash_at_home", "benefit", "kind", "for_month", "amount", "title", "bank_bin",
+    "account_number", "held_reason",
+]  # fmt: skip
+
+
+@dataclass
+class Tally:
+    """What the build wrote, counted as it streams."""
+
+    people: int = 0
+    lines: int = 0
+    total: int = 0
+    held: int = 0
+    held_total: int = 0
+    by_reason: dict[str, int] = field(default_factory=dict)
+
+    def add(self, amount: int, held_reason: str) -> None:
+        self.lines += 1
+        if held_reason:
+            self.held += 1
+            self.held_total += amount
+            self.by_reason[held_reason] = self.by_reason.get(held_reason, 0) + 1
+        else:
+            self.total += amount
+
+
+class _Stream:
+    """Rows of one query grouped by beneficiary id (the first column), read in order."""
+
+    def __init__(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        self._groups = groupby(rows, key=lambda row: row[0])
+        self._current: tuple[int, list[tuple[Any, ...]]] | None = None
+        self._advance()
+
+    def _advance(self) -> None:
+        found = next(self._groups, None)
+        self._current = (found[0], list(found[1])) if found else None
+
+    def take(self, person_id: int) -> list[tuple[Any, ...]]:
+        while self._current is not None and self._current[0] < person_id:
+            self._advance()
+        if self._current is not None and self._current[0] == person_id:
+            rows = self._current[1]
+            self._advance()
+            return rows
+        return []
+
+
+def _iter(qs: Any) -> Iterator[tuple[Any, ...]]:
+    return qs.iterator(chunk_size=CHUNK)
+
+
+@dataclass(frozen=True)
+class Context:
+    cycle: Cycle
+    month: int
+    commune_ids: list[int]
+    book: RateBook
+    one_offs: list[engine.OneOff]
+    routing: Routing
+    # Past months are recomputed from `since` (the province's first locked list; None before
+    # any), for everyone when a rate was added with a past start date since the last lock,
+    # else for people whose record changed after it.
+    since: int | None
+    recompute_all: bool
+    changed_after: dt.datetime | None
+
+    def recomputes(self, changed: bool) -> bool:
+        return self.since is not None and (self.recompute_all or changed)
+
+
+def context_for(cycle: Cycle, book: RateBook, one_offs: list[engine.OneOff]) -> Context:
+    month = month_of(cycle.month)
+    commune_ids = list(cycle.province.communes.values_list("pk", flat=True))  # type: ignore[attr-defined]
+    locked = Cycle.objects.filter(province=cycle.province, month__lt=cycle.month).exclude(
+        state=CycleState.DRAFT
+    )
+    span = locked.aggregate(first=Min("month"), last_lock=Max("locked_at"))
+    last_lock = span["last_lock"]
+    retroactive = (
+        last_lock is not None
+        and RateEntry.objects.filter(
+            created_at__gt=last_lock, effective_from__lt=cycle.month
+        ).exists()
+    )
+    return Context(
+        cycle=cycle,
+        month=month,
+        commune_ids=commune_ids,
+        book=book,
+        one_offs=one_offs,
+        routing=Routing(cycle.province, month),
+        since=month_of(span["first"]) if span["first"] else None,
+        recompute_all=retroactive,
+        changed_after=last_lock,
+    )
+
+
+def _people(ctx: Context) -> Iterator[tuple[Any, ...]]:
+    """The people to price: those being paid, and those whose past is recomputed (a death
+    or a stop recorded since the last list may still owe or be owed)."""
+    who = Q(status__in=[Status.ACTIVE, Status.SUSPENDED])
+    if ctx.since is not None and ctx.recompute_all:
+        who = Q()
+    elif ctx.since is not None and ctx.changed_after is not None:
+        who |= Q(updated_at__gt=ctx.changed_after)
+    qs = Beneficiary.objects.filter(who, commune_id__in=ctx.commune_ids).order_by("pk")
+    # Whether the record changed since the last list, decided by the database (parsing a
+    # million timestamps in Python costs seconds).
+    changed = Q(updated_at__gt=ctx.changed_after) if ctx.changed_after else Q(pk__gt=0)
+    qs = qs.annotate(changed=ExpressionWrapper(changed, output_field=BooleanField()))
+    return _iter(
+        qs.values_list(
+            "pk", "commune_id", "birth_date", "birth_date_precision", "death_date", "changed"
+        )
+    )
+
+
+def _streams(ctx: Context) -> dict[str, _Stream]:
+    of_area = Q(beneficiary__commune_id__in=ctx.commune_ids)
+    enrolments = Enrolment.objects.filter(of_area).order_by("beneficiary_id", "pk")
+    registrations = PaymentMethodRegistration.objects.filter(of_area).order_by(
+        "beneficiary_id", "registered_on", "pk"
+    )
+    accounts = ReceivingAccount.objects.filter(of_area, status="active").order_by(
+        "beneficiary_id", "pk"
+    )
+    holds = Finding.objects.filter(
+        of_area, state=FindingState.OPEN, kind__in=list(HOLDING_FINDINGS)
+    ).order_by("beneficiary_id")
+    carried = PaymentLine.objects.filter(
+        cycle__province=ctx.cycle.province,
+        cycle__month=month_first_day(ctx.month - 1),
+        cycle__state__in=[CycleState.LOCKED, CycleState.CLOSED],
+    ).exclude(held_reason="")
+    lists = OneOffListEntry.objects.filter(of_area, payment__month=ctx.cycle.month)
+    streams = {
+        "enrolments": enrolments.values_list(
+            "beneficiary_id", "group_id", "start_month", "end_month", "disability_level",
+            "household_poverty", "in_education", "hiv_positive", "impairment_percent",
+            "martyr_count", "children", "pregnant", "care_kind", "cared_birth_date",
+        ),
+        "registrations": registrations.values_list(
+            "beneficiary_id", "method", "payee_id", "cash_at_home"
+        ),
+        "accounts": accounts.values_list(
+            "beneficiary_id", "payee_id", "institution__bin", "account_number", "verification"
+        ),
+        "holds": holds.values_list("beneficiary_id", "kind"),
+        "carried": carried.order_by("beneficiary_id").values_list(
+            "beneficiary_id", "benefit", "for_month", "amount", "title"
+        ),
+        "lists": lists.order_by("beneficiary_id").values_list("beneficiary_id", "payment__code"),
+        "paid": _paid_history(ctx),
+    }  # fmt: skip
+    return {name: _Stream(_iter(qs)) for name, qs in streams.items()}
+
+
+def _paid_history(ctx: Context) -> Any:
+    """What locked lists paid, per person, benefit and month, for those whose past is
+    recomputed."""
+    lines = PaymentLine.objects.filter(
+        cycle__province=ctx.cycle.province,
+        cycle__state__in=[CycleState.LOCKED, CycleState.CLOSED],
+        kind__in=PAID_KINDS,
+    )
+    if ctx.since is None:
+        lines = lines.none()
+    elif not ctx.recompute_all and ctx.changed_after is not None:
+        lines = lines.filter(beneficiary__updated_at__gt=ctx.changed_after)
+    return lines.order_by("beneficiary_id").values_list(
+        "beneficiary_id", "benefit", "for_month", "amount"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    """How a person is paid this month: method, payee, account, and why it is held."""
+
+    method: str
+    payee_id: int | None
+    cash_at_home: bool
+    bank_bin: str
+    account_number: str
+    held: str
+
+
+def payment_for(registrations: list[tuple[Any, ...]], accounts: list[tuple[Any, ...]],
+                holds: list[tuple[Any, ...]]) -> Payment:  # fmt: skip
+    """The latest registration decides. An account line is held while the account is not
+    verified; a person with an open mismatch is held whatever the method."""
+    held = "; ".join(HOLDING_FINDINGS[FindingKind(kind)] for _, kind in holds)
+    if not registrations:
+        return Payment("cash", None, False, "", "", held or "Chưa đăng ký hình thức nhận")
+    _, method, payee_id, at_home = registrations[-1]
+    if method != "account":  # cash, or non-cash wanted but no account yet: paid in cash
+        return Payment("cash", payee_id, at_home, "", "", held)
+    account = next((a for a in accounts if a[1] == payee_id), accounts[-1] if accounts else None)
+    if account is None:
+        return Payment("account", payee_id, False, "", "", held or "Chưa có tài khoản")
+    _, _, bank_bin, number, verification = account
+    if verification != "verified":
+        held = held or "Tài khoản chưa xác thực"
+    return Payment("account", payee_id, False, bank_bin, number, held)
+
+
+def _enrolment(row: tuple[Any, ...], groups: dict[int, str]) -> engine.Enrolment:
+    (_, group_id, start, end, disability, poverty, education, hiv, impairment, martyrs,
+     children, pregnant, care_kind, cared) = row  # fmt: skip
+    return engine.Enrolment(
+        groups[group_id], month_of(start), month_of(end) if end else None, disability, poverty,
+        education, hiv, impairment, martyrs, children, pregnant, care_kind, cared,
+    )  # fmt: skip
+
+
+def line_rows(ctx: Context, tally: Tally) -> Iterator[tuple[Any, ...]]:
+    """Every payment line of the cycle, as COPY rows, counted into `tally`."""
+    groups = dict(TargetGroup.objects.values_list("pk", "code"))
+    streams = _streams(ctx)
+    cycle_id, province = ctx.cycle.pk, ctx.cycle.province.code
+    titles: dict[tuple[Any, ...], str] = {}
+    for pid, commune_id, born, precision, died, changed in _people(ctx):
+        enrolled = [_enrolment(r, groups) for r in streams["enrolments"].take(pid)]
+        lists = frozenset(code for _, code in streams["lists"].take(pid))
+        person = engine.Person(born, precision, died, province, "", (), frozenset(), None, lists)
+        lines = list(
+            engine.month_evaluate(person, enrolled, ctx.month, ctx.book, ctx.one_offs).lines
+        )
+        paid_rows = streams["paid"].take(pid)
+        if ctx.recomputes(changed):
+            lines += _arrears(ctx, person, enrolled, paid_rows)
+        carried = streams["carried"].take(pid)
+        payment = payment_for(
+            streams["registrations"].take(pid),
+            streams["accounts"].take(pid),
+            streams["holds"].take(pid),
+        )
+        if not lines and not carried:
+            continue
+        tally.people += 1
+        contract = ctx.routing.contract_for(commune_id, payment.method)
+        held = payment.held if contract else "Chưa có tổ chức chi trả cho xã, hình thức này"
+        fixed = (cycle_id, pid, commune_id, payment.payee_id, contract, payment.method,
+                 payment.cash_at_home)  # fmt: skip
+        account = (payment.bank_bin, payment.account_number, held)
+        for line in lines:
+            key = (line.benefit, line.kind, line.month, line.band, line.notes)
+            title = titles.get(key) or titles.setdefault(key, engine.line_title(line)[:200])
+            for kind, for_month, amount in _months_of(line):
+                tally.add(amount, held)
+                yield (*fixed, line.benefit, kind, for_month, amount, title, *account)
+        for _, benefit, for_month, amount, title in carried:
+            tally.add(amount, held)
+            yield (*fixed, benefit, LineKind.CARRY_OVER, for_month, amount, title, *account)
+
+
+def _arrears(ctx: Context, person: engine.Person, enrolled: list[engine.Enrolment],
+             paid_rows: list[tuple[Any, ...]]) -> list[engine.Line]:  # fmt: skip
+    """What past months owe or overpaid, from the first locked month of the province."""
+    paid: dict[tuple[str, int], int] = {}
+    for _, benefit, for_month, amount in paid_rows:
+        key = (benefit, month_of(for_month))
+        paid[key] = paid.get(key, 0) + amount
+    assert ctx.since is not None
+    owed = engine.arrears(person, enrolled, paid, ctx.month, ctx.book, since=ctx.since)
+    died = month_of(person.death_date) if person.death_date else None
+    if died is not None and died < ctx.since and (engine.FUNERAL, died) not in paid:
+        # A death before the first list still owes its funeral support (not its months).
+        result = engine.month_evaluate(person, enrolled, died, ctx.book)
+        owed += [line for line in result.lines if line.kind == engine.Kind.FUNERAL]
+    return owed
+
+
+def _months_of(line: engine.Line) -> list[tuple[str, dt.date, int]]:
+    """A line as stored: arrears and recoveries one row per month they correct."""
+    if not line.corrects:
+        return [(line.kind, month_first_day(line.month), line.amount)]
+    kind = line.kind
+    return [(kind, month_first_day(m), due - paid) for m, due, paid in line.corrects]

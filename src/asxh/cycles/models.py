@@ -1,0 +1,183 @@
+"""The monthly payment list of a province: a cycle, its lines, the files sent to providers.
+
+A draft is rebuilt freely (all lines replaced in one transaction). Approval by someone other
+than the preparer locks it: a database trigger then refuses any change to its lines, and a
+partial unique key makes sure a person is never listed twice for the same benefit and month.
+"""
+
+from django.conf import settings
+from django.db import models
+
+from asxh.beneficiaries.models import Beneficiary, Payee
+from asxh.providers.models import Contract, Provider
+from asxh.units.models import Commune, Province
+
+
+class CycleState(models.TextChoices):
+    DRAFT = "draft", "Đang lập"
+    LOCKED = "locked", "Đã duyệt, khóa danh sách"
+    CLOSED = "closed", "Đã quyết toán"
+
+
+class Cycle(models.Model):
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+")
+    month = models.DateField("tháng")  # the first day of the month paid
+    state = models.CharField(max_length=8, choices=CycleState.choices, default=CycleState.DRAFT)
+    version = models.PositiveIntegerField("lần lập", default=0)
+    built_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    built_at = models.DateTimeField(null=True)
+    build_seconds = models.FloatField(null=True)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    locked_at = models.DateTimeField(null=True)
+    people = models.PositiveIntegerField(default=0)
+    lines = models.PositiveIntegerField(default=0)
+    total = models.BigIntegerField("tổng tiền chi", default=0)  # lines not held
+    held = models.PositiveIntegerField("dòng tạm giữ", default=0)
+    held_total = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["province", "month"], name="one_cycle_per_month"),
+            models.CheckConstraint(
+                condition=models.Q(locked_by__isnull=True)
+                | ~models.Q(locked_by=models.F("built_by")),
+                name="cycle_approver_is_not_preparer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Kỳ chi {self.month:%m/%Y} — {self.province}"
+
+
+class LineKind(models.TextChoices):
+    MONTHLY = "monthly", "Trợ cấp hằng tháng"
+    FUNERAL = "funeral", "Hỗ trợ chi phí mai táng"
+    ONE_OFF = "one_off", "Chi một lần"
+    ARREARS = "arrears", "Truy lĩnh"
+    RECOVERY = "recovery", "Thu hồi"
+    CARRY_OVER = "carry_over", "Chưa nhận kỳ trước chuyển sang"
+
+
+# Kinds that pay a benefit for a month once and only once, whatever the cycle.
+ONCE_KINDS = [LineKind.MONTHLY, LineKind.FUNERAL, LineKind.ONE_OFF]
+
+
+class PaymentLine(models.Model):
+    """One amount for one benefit and month. Arrears and recoveries are stored one line per
+    month they correct (so that what was paid for a month is a plain sum); lists show them
+    grouped ("Truy lĩnh tháng 7–9/2026")."""
+
+    # Lines are written only by the build, from rows it has just read in the same
+    # transaction; checking four foreign keys per row at commit would double its time, so
+    # only the cycle's is a database constraint.
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="payment_lines")
+    beneficiary = models.ForeignKey(
+        Beneficiary, on_delete=models.DO_NOTHING, related_name="+", db_index=False,
+        db_constraint=False,
+    )  # fmt: skip
+    commune = models.ForeignKey(
+        Commune, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
+    payee = models.ForeignKey(
+        Payee, null=True, on_delete=models.DO_NOTHING, related_name="+", db_index=False,
+        db_constraint=False,
+    )  # fmt: skip
+    contract = models.ForeignKey(
+        Contract, null=True, on_delete=models.DO_NOTHING, related_name="+", db_index=False,
+        db_constraint=False,
+    )  # fmt: skip
+    method = models.CharField(max_length=8)  # account | cash
+    cash_at_home = models.BooleanField(default=False)
+    benefit = models.CharField(max_length=48)
+    kind = models.CharField(max_length=10, choices=LineKind.choices)
+    for_month = models.DateField()
+    amount = models.BigIntegerField()
+    title = models.CharField(max_length=200)
+    # Snapshot of the account paid into, as it was when the list was built.
+    bank_bin = models.CharField(max_length=6, blank=True)
+    account_number = models.CharField(max_length=34, blank=True)
+    # Why the line is listed but not sent this cycle (it is carried to the next one).
+    held_reason = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["cycle", "contract", "beneficiary"], name="line_cycle_contract")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["beneficiary", "benefit", "for_month"],
+                condition=models.Q(kind__in=ONCE_KINDS),
+                name="paid_once_per_benefit_and_month",
+            ),
+            models.UniqueConstraint(
+                fields=["cycle", "beneficiary", "benefit", "kind", "for_month"],
+                name="line_once_per_cycle",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0) | models.Q(kind=LineKind.RECOVERY, amount__lt=0),
+                name="line_amount_positive_except_recovery",
+            ),
+        ]
+
+
+class ExportFormat(models.TextChoices):
+    XLSX = "xlsx", "Excel"
+    CSV = "csv", "CSV"
+    PAIN001 = "pain001", "ISO 20022 pain.001"
+    PDF = "pdf", "Danh sách chi tiền mặt (PDF)"
+
+
+class ExportFile(models.Model):
+    """A file given to a provider. Exporting again must give the same bytes (same checksum),
+    or it is refused: a file already sent is never silently replaced."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="exports")
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="+")
+    format = models.CharField(max_length=8, choices=ExportFormat.choices)
+    # A PDF cash list is per commune; other files cover the provider's whole list.
+    commune = models.ForeignKey(Commune, null=True, on_delete=models.PROTECT, related_name="+")
+    sha256 = models.CharField(max_length=64)
+    rows = models.PositiveIntegerField()
+    total = models.BigIntegerField()
+    message_id = models.CharField(max_length=35)  # fixes what the file says about itself
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "provider", "format"],
+                condition=models.Q(commune__isnull=True),
+                name="one_export_per_provider_format",
+            ),
+            models.UniqueConstraint(
+                fields=["cycle", "provider", "format", "commune"],
+                condition=models.Q(commune__isnull=False),
+                name="one_export_per_commune_format",
+            ),
+        ]
+
+
+class Transfer(models.Model):
+    """The provider's word that it has transferred a locked list's account payments (by day
+    8); the SMS to the people paid are queued with it."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="transfers")
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField()
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    messages = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "provider"], name="one_transfer_per_provider")
+        ]

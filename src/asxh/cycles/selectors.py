@@ -1,0 +1,251 @@
+"""Reading payment lists: what blocks a lock, the totals, the rows each provider receives."""
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import groupby
+from typing import Any
+
+from django.db.models import Count, QuerySet, Sum
+from django.http import Http404
+
+from asxh.access.models import User
+from asxh.access.roles import Capability
+from asxh.access.selectors import communes_for, require
+from asxh.accounts.models import Institution
+from asxh.cycles import logic
+from asxh.cycles.models import Cycle, PaymentLine
+from asxh.cycles.rows import ListHeader, PaymentRow
+from asxh.providers.models import Contract, Provider
+
+NO_PROVIDER = "Chưa có tổ chức chi trả cho xã, hình thức này"
+
+
+def cycles_for(user: User) -> QuerySet[Cycle]:
+    """Cycles of the provinces the user works in (whole provinces or one of their communes)."""
+    require(user, Capability.VIEW_CYCLE)
+    provinces = communes_for(user).values("province_id")
+    return Cycle.objects.filter(province_id__in=provinces).select_related("province")
+
+
+def cycle_get(user: User, cycle_id: int) -> Cycle:
+    cycle = cycles_for(user).filter(pk=cycle_id).first()
+    if cycle is None:
+        raise Http404("Không tìm thấy kỳ chi trong địa bàn của bạn.")
+    return cycle
+
+
+def lines_for(user: User, cycle: Cycle) -> QuerySet[PaymentLine]:
+    """A cycle's lines the user may see: a commune officer only their communes'."""
+    return PaymentLine.objects.filter(cycle=cycle, commune_id__in=communes_for(user).values("pk"))
+
+
+@dataclass
+class Blocking:
+    """What stops the approval, and what is only held back (carried to the next list)."""
+
+    stops: list[str] = field(default_factory=list)
+    held: list[tuple[str, int, int]] = field(default_factory=list)  # reason, lines, amount
+
+
+def blocking(cycle: Cycle) -> Blocking:
+    from asxh.changes.selectors import changes_pending_count
+
+    found = Blocking()
+    commune_ids = list(cycle.province.communes.values_list("pk", flat=True))  # type: ignore[attr-defined]
+    pending = changes_pending_count(commune_ids, cycle.month)
+    if pending:
+        found.stops.append(f"{pending} biến động (tăng, giảm, điều chỉnh) chưa được duyệt.")
+    held = (
+        PaymentLine.objects.filter(cycle=cycle)
+        .exclude(held_reason="")
+        .values("held_reason")
+        .annotate(n=Count("pk"), amount=Sum("amount"))
+        .order_by("-n")
+    )
+    for row in held:
+        found.held.append((row["held_reason"], row["n"], row["amount"]))
+        if row["held_reason"] == NO_PROVIDER:
+            found.stops.append(f"{row['n']} dòng chưa có tổ chức chi trả (thêm hợp đồng).")
+    return found
+
+
+@dataclass(frozen=True)
+class Totals:
+    by_commune: list[dict[str, Any]]
+    by_benefit: list[dict[str, Any]]
+    by_provider: list[dict[str, Any]]
+    by_method: list[dict[str, Any]]
+
+
+def totals(lines: QuerySet[PaymentLine]) -> Totals:
+    """Sums of the lines to be sent (held lines excluded), four ways."""
+    sent = lines.filter(held_reason="")
+
+    def by(*fields: str) -> list[dict[str, Any]]:
+        return list(
+            sent.values(*fields)
+            .annotate(
+                people=Count("beneficiary_id", distinct=True),
+                lines=Count("pk"),
+                amount=Sum("amount"),
+            )
+            .order_by(*fields)
+        )
+
+    return Totals(
+        by_commune=by("commune__code", "commune__name"),
+        by_benefit=by("benefit", "kind"),
+        by_provider=by("contract_id", "contract__provider__name"),
+        by_method=by("method", "cash_at_home"),
+    )
+
+
+def _provider_lines(
+    cycle: Cycle, provider: Provider, method: str, commune_id: int | None
+) -> QuerySet[PaymentLine]:
+    lines = PaymentLine.objects.filter(cycle=cycle, contract__provider=provider, held_reason="")
+    if method:
+        lines = lines.filter(method=method)
+    if commune_id is not None:
+        lines = lines.filter(commune_id=commune_id)
+    return lines
+
+
+def header_for(
+    cycle: Cycle,
+    provider: Provider,
+    *,
+    created_at: dt.datetime,
+    method: str = "",
+    commune_id: int | None = None,
+) -> ListHeader:
+    """The list a provider receives (all its lines, or one method, or one commune)."""
+    lines = _provider_lines(cycle, provider, method, commune_id)
+    figures = lines.aggregate(people=Count("beneficiary_id", distinct=True), total=Sum("amount"))
+    contract = Contract.objects.filter(pk__in=lines.values("contract_id")[:1]).first()
+    return ListHeader(
+        cycle_id=cycle.pk,
+        month=cycle.month,
+        area_code=cycle.province.code,
+        area_name=cycle.province.name,
+        provider_code=provider.code,
+        provider_name=provider.name,
+        payer_name=contract.payer_name if contract else "",
+        payer_account=contract.payer_account if contract else "",
+        payer_bank_bin=contract.payer_bank_bin if contract else "",
+        execution_date=cycle.month.replace(day=8),
+        created_at=created_at,
+        rows=figures["people"] or 0,
+        total=figures["total"] or 0,
+    )
+
+
+ROW_FIELDS = (
+    "beneficiary_id", "beneficiary__full_name", "beneficiary__birth_date", "payee__full_name",
+    "payee__kind", "payee__phone", "beneficiary__phone", "commune__code", "commune__name",
+    "beneficiary__village", "method", "cash_at_home", "bank_bin", "account_number", "amount",
+    "title",
+)  # fmt: skip
+
+
+def payment_rows(
+    cycle: Cycle, provider: Provider, *, method: str = "", commune_id: int | None = None
+) -> Iterator[PaymentRow]:
+    """One row per person of the provider's list (their lines summed), in commune and name
+    order, streamed."""
+    lines = _provider_lines(cycle, provider, method, commune_id)
+    ordered = lines.order_by("commune__code", "beneficiary__name_folded", "beneficiary_id", "pk")
+    banks = _bank_names()
+    rows = ordered.values_list(*ROW_FIELDS).iterator(chunk_size=20_000)
+    for person_id, group in groupby(rows, key=lambda r: r[0]):
+        yield _row(cycle, person_id, list(group), banks)
+
+
+def _bank_names() -> dict[str, str]:
+    return dict(Institution.objects.values_list("bin", "short_name"))
+
+
+def _row(
+    cycle: Cycle, person_id: int, lines: list[tuple[Any, ...]], banks: dict[str, str]
+) -> PaymentRow:
+    first = lines[0]
+    (_, name, born, payee_name, payee_kind, payee_phone, phone, commune_code, commune_name,
+     village, method, at_home, bank_bin, account, _, _) = first  # fmt: skip
+    titles = list(dict.fromkeys(r[15] for r in lines))
+    return PaymentRow(
+        reference=f"ASXH{cycle.pk:06d}{person_id:010d}",
+        beneficiary_id=person_id,
+        full_name=name,
+        birth_year=born.year if born else None,
+        payee_name=payee_name or name,
+        payee_kind=payee_kind or "self",
+        payee_phone=payee_phone or phone or "",
+        commune_code=commune_code,
+        commune_name=commune_name,
+        village=village,
+        method=method,
+        cash_at_home=at_home,
+        bank_bin=bank_bin,
+        bank_name=banks.get(bank_bin, ""),
+        account_number=account,
+        amount=sum(r[14] for r in lines),
+        details="; ".join(titles),
+    )
+
+
+def advances(cycle: Cycle) -> list[logic.Advance]:
+    """The treasury advance per contract: the lines to send and the contract's fee."""
+    sent = PaymentLine.objects.filter(cycle=cycle, held_reason="").exclude(contract=None)
+    rows = (
+        sent.values("contract_id")
+        .annotate(people=Count("beneficiary_id", distinct=True), amount=Sum("amount"))
+        .order_by("contract_id")
+    )
+    contracts = Contract.objects.select_related("provider").in_bulk(
+        [r["contract_id"] for r in rows]
+    )
+    return [
+        logic.advance(
+            f"{contracts[r['contract_id']].provider.name} (HĐ {contracts[r['contract_id']].number})",
+            r["people"],
+            r["amount"],
+            contracts[r["contract_id"]].fee_kind,
+            contracts[r["contract_id"]].fee_value,
+        )
+        for r in rows
+    ]
+
+
+def _transfers_step(cycle: Cycle) -> tuple[dt.date | None, str]:
+    """Done when every provider with account payments has confirmed its transfer."""
+    paying = set(
+        PaymentLine.objects.filter(cycle=cycle, method="account", held_reason="")
+        .exclude(contract=None)
+        .values_list("contract__provider_id", flat=True)
+        .distinct()
+    )
+    confirmed = {t.provider_id: t.confirmed_at for t in cycle.transfers.all()}
+    note = f"{len(paying & set(confirmed))}/{len(paying)} tổ chức đã xác nhận chuyển tiền"
+    if paying and paying <= set(confirmed):
+        return max(confirmed[p] for p in paying).date(), note
+    return None, note
+
+
+def calendar(cycle: Cycle, today: dt.date) -> list[logic.Step]:
+    """The cycle's steps: what the system has recorded as done, and what is late."""
+    from asxh.changes.selectors import changes_pending_count
+
+    commune_ids = list(cycle.province.communes.values_list("pk", flat=True))  # type: ignore[attr-defined]
+    pending = changes_pending_count(commune_ids, cycle.month)
+    first_export = cycle.exports.order_by("created_at").values_list("created_at", flat=True).first()
+    done: dict[int, tuple[dt.date | None, str]] = {
+        2: (None, f"còn {pending} biến động chưa duyệt") if pending else (cycle.month, "không còn biến động chờ duyệt"),
+        4: (first_export.date() if first_export else None,
+            "đã gửi tệp cho tổ chức chi trả" if first_export else
+            ("đã duyệt, chưa gửi tệp" if cycle.locked_at else "chưa duyệt danh sách")),
+        8: _transfers_step(cycle),
+        20: (None, "chờ báo cáo kết quả chi trả"),
+        25: (None, "chờ quyết toán"),
+    }  # fmt: skip
+    return logic.steps(cycle.month, today, done)
