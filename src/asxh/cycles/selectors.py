@@ -187,7 +187,7 @@ def _row(
         method=method,
         cash_at_home=at_home,
         bank_bin=bank_bin,
-        bank_name=banks.get(bank_bin, ""),
+        bank_name=banks.get(bank_bin, "") if bank_bin else "",
         account_number=account,
         amount=sum(r[14] for r in lines),
         details="; ".join(titles),

@@ -17,7 +17,8 @@ from asxh.access.roles import Capability
 from asxh.access.selectors import communes_for
 from asxh.cycles import selectors, services
 from asxh.cycles.excel import advance_xlsx
-from asxh.cycles.models import ExportFormat
+from asxh.cycles.models import ExportFormat, LineKind
+from asxh.entitlement.engine import benefit_name
 from asxh.entitlement.months import month_first_day, month_label, month_of, month_parse
 from asxh.providers.models import Provider
 
@@ -76,6 +77,8 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = selectors.cycle_get(user, pk)
     lines = selectors.lines_for(user, cycle)
     figures = selectors.totals(lines)
+    for row in figures.by_benefit:
+        row["name"], row["kind_label"] = benefit_name(row["benefit"]), LineKind(row["kind"]).label
     provider_ids = lines.exclude(contract=None).values("contract__provider_id")
     return render(request, "cycles/detail.html", {
         "cycle": cycle,

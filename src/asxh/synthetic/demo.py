@@ -18,6 +18,7 @@ DEMO_USERS = [
     ("canbo.xa", Role.COMMUNE_OFFICER, True, "Nguyễn Thị Lan (công chức VH-XH)"),
     ("congan.xa", Role.COMMUNE_POLICE, True, "Trần Văn Hùng (Công an xã)"),
     ("pheduyet", Role.APPROVER, False, "Lê Minh Tâm (phòng thẩm định)"),
+    ("pheduyet2", Role.APPROVER, False, "Phạm Thu Hà (lãnh đạo phòng, duyệt danh sách)"),
     ("buudien", Role.PROVIDER, False, "Bưu điện tỉnh An Giang"),
     ("khobac", Role.TREASURY, False, "Kho bạc Nhà nước khu vực"),
     ("so.tinh", Role.PROVINCE, False, "Sở Y tế (Bảo trợ xã hội)"),
@@ -60,7 +61,31 @@ def demo_setup(*, beneficiaries: int, out: Output) -> None:
             commune_codes=_demo_communes(province),
         )
         out.write(f"Dữ liệu mô phỏng {province.name}: {counts}\n")
+    _demo_provider(province)
     out.write(f"\nNgười dùng mẫu (mật khẩu chung: {DEMO_PASSWORD}):\n")
     for username, role, in_commune, _ in DEMO_USERS:
         area = commune if in_commune else province
         out.write(f"  {username:<10} {Role(role).label:<32} {area}\n")
+
+
+def _demo_provider(province: Province) -> None:
+    """The post office pays the whole demo province, by account and in cash, at An Giang's
+    5.000 đ per person per month (KH 360/KH-UBND)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from asxh.providers.models import Provider
+    from asxh.providers.services import ContractInput, contract_add, provider_add
+
+    if Provider.objects.filter(code="buudien-ag").exists():
+        return
+    approver = User.objects.get(username="pheduyet")
+    provider_add(actor=approver, code="buudien-ag", name="Bưu điện tỉnh An Giang", kind="post",
+                 bank_bin="970405")  # fmt: skip
+    contract_add(actor=approver, data=ContractInput(
+        provider_code="buudien-ag", number="01/2026/HĐ-BĐAG", province_code=province.code,
+        commune_codes=(), methods=("account", "cash"), valid_from=dt.date(2026, 1, 1),
+        valid_to=None, fee_kind="per_head", fee_value=Decimal(5000),
+        payer_name="Sở Y tế tỉnh An Giang", payer_account="9527000123456",
+        payer_bank_bin="970405",
+    ))  # fmt: skip

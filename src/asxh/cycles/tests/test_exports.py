@@ -86,3 +86,32 @@ def test_the_cycle_page_shows_the_calendar_and_hands_out_files(setting, locked):
     advance = client.get(f"/ky-chi/{locked.pk}/tam-ung/").content.decode()
     # 2 people × 5.000 đ fee on 2.000.000 đ.
     assert "10.000 đ" in advance and "2.010.000 đ" in advance
+
+
+def test_the_transfer_file_and_the_cash_list_add_up_to_their_lines(
+    setting, locked, tmp_path, people
+):
+    from lxml import etree
+
+    from asxh.beneficiaries.models import PaymentMethodRegistration
+
+    _export(setting, locked, "pain001", tmp_path / "ds.xml")
+    ns = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"}
+    tree = etree.parse(str(tmp_path / "ds.xml"))
+    amounts = [int(a) for a in tree.xpath("//p:CdtTrfTxInf/p:Amt/p:InstdAmt/text()", namespaces=ns)]
+    assert (
+        sum(amounts)
+        == int(tree.xpath("string(//p:GrpHdr/p:CtrlSum)", namespaces=ns))
+        == locked.total
+    )
+    assert set(tree.xpath("//p:CdtrAcct/p:Id/p:Othr/p:Id/text()", namespaces=ns)) == {
+        "7100205123456"
+    }
+    # Cash payees appear on their commune's printable list, and only there.
+    PaymentMethodRegistration.objects.filter(beneficiary_id=people["home"]).update(method="cash")
+    december = cycle_build(actor=setting.preparer, month=dt.date(2026, 12, 1),
+                           province_code=setting.areas.province.code).cycle  # fmt: skip
+    december = cycle_approve(actor=setting.approver, cycle_id=december.pk)
+    export = _export(setting, december, "pdf", tmp_path / "ds.pdf", setting.areas.home.code)
+    assert (export.rows, export.total) == (1, 1_000_000)
+    assert (tmp_path / "ds.pdf").read_bytes().startswith(b"%PDF")
