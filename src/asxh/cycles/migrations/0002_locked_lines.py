@@ -3,26 +3,25 @@
 from django.db import migrations
 
 MESSAGE = "the payment list is locked: its lines cannot change"
+# Statement-level with transition tables: one check per COPY or DELETE, not one per row.
 POSTGRES = f"""
 CREATE OR REPLACE FUNCTION cycles_paymentline_locked() RETURNS trigger AS $$
 BEGIN
-  IF (SELECT state FROM cycles_cycle WHERE id = OLD.cycle_id) <> 'draft' THEN
+  IF EXISTS (SELECT 1 FROM changed_lines l JOIN cycles_cycle c ON c.id = l.cycle_id
+             WHERE c.state <> 'draft') THEN
     RAISE EXCEPTION '{MESSAGE}';
   END IF;
-  IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
-  RETURN NEW;
+  RETURN NULL;
 END $$ LANGUAGE plpgsql;
-CREATE TRIGGER cycles_paymentline_locked BEFORE UPDATE OR DELETE ON cycles_paymentline
-  FOR EACH ROW EXECUTE FUNCTION cycles_paymentline_locked();
-CREATE OR REPLACE FUNCTION cycles_paymentline_insert_locked() RETURNS trigger AS $$
-BEGIN
-  IF (SELECT state FROM cycles_cycle WHERE id = NEW.cycle_id) <> 'draft' THEN
-    RAISE EXCEPTION '{MESSAGE}';
-  END IF;
-  RETURN NEW;
-END $$ LANGUAGE plpgsql;
-CREATE TRIGGER cycles_paymentline_insert_locked BEFORE INSERT ON cycles_paymentline
-  FOR EACH ROW EXECUTE FUNCTION cycles_paymentline_insert_locked();
+CREATE TRIGGER cycles_paymentline_locked_insert AFTER INSERT ON cycles_paymentline
+  REFERENCING NEW TABLE AS changed_lines
+  FOR EACH STATEMENT EXECUTE FUNCTION cycles_paymentline_locked();
+CREATE TRIGGER cycles_paymentline_locked_update AFTER UPDATE ON cycles_paymentline
+  REFERENCING OLD TABLE AS changed_lines
+  FOR EACH STATEMENT EXECUTE FUNCTION cycles_paymentline_locked();
+CREATE TRIGGER cycles_paymentline_locked_delete AFTER DELETE ON cycles_paymentline
+  REFERENCING OLD TABLE AS changed_lines
+  FOR EACH STATEMENT EXECUTE FUNCTION cycles_paymentline_locked();
 """
 SQLITE = [
     f"""CREATE TRIGGER cycles_paymentline_no_{op.lower()} BEFORE {op} ON cycles_paymentline
@@ -43,10 +42,10 @@ def forwards(apps, schema_editor):
 def backwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(
-            "DROP TRIGGER IF EXISTS cycles_paymentline_locked ON cycles_paymentline;"
-            "DROP TRIGGER IF EXISTS cycles_paymentline_insert_locked ON cycles_paymentline;"
+            "DROP TRIGGER IF EXISTS cycles_paymentline_locked_insert ON cycles_paymentline;"
+            "DROP TRIGGER IF EXISTS cycles_paymentline_locked_update ON cycles_paymentline;"
+            "DROP TRIGGER IF EXISTS cycles_paymentline_locked_delete ON cycles_paymentline;"
             "DROP FUNCTION IF EXISTS cycles_paymentline_locked();"
-            "DROP FUNCTION IF EXISTS cycles_paymentline_insert_locked();"
         )
     elif schema_editor.connection.vendor == "sqlite":
         for op in ("update", "delete", "insert"):
