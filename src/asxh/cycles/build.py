@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, Max, Min, Q
 
 from asxh.accounts.models import ReceivingAccount
@@ -90,8 +92,21 @@ class _Stream:
         return []
 
 
-def _iter(qs: Any) -> Iterator[tuple[Any, ...]]:
-    return qs.iterator(chunk_size=CHUNK)
+def stream(qs: Any) -> Iterator[tuple[Any, ...]]:
+    """The query's rows, streamed. On PostgreSQL the ORM builds the SQL but a server-side
+    cursor hands the rows over as they come (psycopg already gives dates and booleans; the
+    ORM's row-by-row conversion would double the read time)."""
+    if connection.vendor != "postgresql":
+        yield from qs.iterator(chunk_size=CHUNK)
+        return
+    try:
+        sql, params = qs.query.sql_with_params()
+    except EmptyResultSet:  # a .none() query
+        return
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(CHUNK):
+            yield from rows
 
 
 @dataclass(frozen=True)
@@ -153,7 +168,7 @@ def _people(ctx: Context) -> Iterator[tuple[Any, ...]]:
     # million timestamps in Python costs seconds).
     changed = Q(updated_at__gt=ctx.changed_after) if ctx.changed_after else Q(pk__gt=0)
     qs = qs.annotate(changed=ExpressionWrapper(changed, output_field=BooleanField()))
-    return _iter(
+    return stream(
         qs.values_list(
             "pk", "commune_id", "birth_date", "birth_date_precision", "death_date", "changed"
         )
@@ -197,7 +212,7 @@ def _streams(ctx: Context) -> dict[str, _Stream]:
         "lists": lists.order_by("beneficiary_id").values_list("beneficiary_id", "payment__code"),
         "paid": _paid_history(ctx),
     }  # fmt: skip
-    return {name: _Stream(_iter(qs)) for name, qs in streams.items()}
+    return {name: _Stream(stream(qs)) for name, qs in streams.items()}
 
 
 def _paid_history(ctx: Context) -> Any:

@@ -14,6 +14,7 @@ from asxh.access.roles import Capability
 from asxh.access.selectors import communes_for, require
 from asxh.accounts.models import Institution
 from asxh.cycles import logic
+from asxh.cycles.build import stream
 from asxh.cycles.models import Cycle, PaymentLine
 from asxh.cycles.rows import ListHeader, PaymentRow
 from asxh.providers.models import Contract, Provider
@@ -157,7 +158,7 @@ def payment_rows(
     lines = _provider_lines(cycle, provider, method, commune_id)
     ordered = lines.order_by("commune__code", "beneficiary__name_folded", "beneficiary_id", "pk")
     banks = _bank_names()
-    rows = ordered.values_list(*ROW_FIELDS).iterator(chunk_size=20_000)
+    rows = stream(ordered.values_list(*ROW_FIELDS))
     for person_id, group in groupby(rows, key=lambda r: r[0]):
         yield _row(cycle, person_id, list(group), banks)
 
