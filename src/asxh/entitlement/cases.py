@@ -6,7 +6,7 @@ The file format is documented in README.md ("Tính thử chế độ").
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 from asxh.entitlement.engine import (
@@ -86,7 +86,7 @@ def _person(data: Mapping[str, Any], where: str) -> Person:
     )
 
 
-_ENROLMENT_FIELDS = {f.name for f in fields(Enrolment)}
+_ENROLMENT_FIELDS = set(Enrolment._fields)
 
 
 _TERMS = [

@@ -60,8 +60,7 @@ KIND_LABELS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Person:
+class Person(NamedTuple):
     birth_date: dt.date | None = None
     birth_precision: str = "day"  # day | month | year
     death_date: dt.date | None = None
@@ -77,8 +76,7 @@ class Person:
     lists: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True, slots=True)
-class Enrolment:
+class Enrolment(NamedTuple):
     group: str
     start: int
     end: int | None = None

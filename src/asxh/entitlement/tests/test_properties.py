@@ -138,10 +138,10 @@ def test_moves_leave_no_month_unpaid_or_paid_twice(case, moves):
     its stop decision, the new one from the month after (NĐ 20/2021 Điều 8 khoản 4)."""
     person, enrolled = case
     moves = sorted(moves)
-    moved = dataclasses.replace(
-        person, moves=tuple((m, f"new{i}") for i, m in enumerate(moves)), uncollected=frozenset()
+    moved = person._replace(
+        moves=tuple((m, f"new{i}") for i, m in enumerate(moves)), uncollected=frozenset()
     )
-    stayed = dataclasses.replace(person, uncollected=frozenset())
+    stayed = person._replace(uncollected=frozenset())
     for month in range(FIRST, LAST + 1):
         here = month_evaluate(moved, enrolled, month, BOOK)
         there = month_evaluate(stayed, enrolled, month, BOOK)
