@@ -254,7 +254,9 @@ def payment_for(registrations: list[tuple[Any, ...]], accounts: list[tuple[Any, 
     _, method, payee_id, at_home = registrations[-1]
     if method != "account":  # cash, or non-cash wanted but no account yet: paid in cash
         return Payment("cash", payee_id, at_home, "", "", held)
-    account = next((a for a in accounts if a[1] == payee_id), accounts[-1] if accounts else None)
+    # The registered payee's own account; never another payee's (a guardian's, say).
+    mine = [a for a in accounts if payee_id is None or a[1] == payee_id]
+    account = mine[-1] if mine else None
     if account is None:
         return Payment("account", payee_id, False, "", "", held or "Chưa có tài khoản")
     _, _, bank_bin, number, verification = account
