@@ -13,6 +13,7 @@ from asxh.access.models import User
 from asxh.access.roles import Capability
 from asxh.access.selectors import communes_for, require
 from asxh.accounts.models import Institution
+from asxh.changes.selectors import changes_pending_count
 from asxh.cycles import logic
 from asxh.cycles.build import stream
 from asxh.cycles.models import Cycle, PaymentLine
@@ -41,6 +42,12 @@ def lines_for(user: User, cycle: Cycle) -> QuerySet[PaymentLine]:
     return PaymentLine.objects.filter(cycle=cycle, commune_id__in=communes_for(user).values("pk"))
 
 
+def _pending_changes(cycle: Cycle) -> int:
+    """Changes of the province still awaiting a decision that apply by the cycle's month."""
+    commune_ids = cycle.province.communes.values_list("pk", flat=True)  # type: ignore[attr-defined]
+    return changes_pending_count(list(commune_ids), cycle.month)
+
+
 @dataclass
 class Blocking:
     """What stops the approval, and what is only held back (carried to the next list)."""
@@ -50,11 +57,8 @@ class Blocking:
 
 
 def blocking(cycle: Cycle) -> Blocking:
-    from asxh.changes.selectors import changes_pending_count
-
     found = Blocking()
-    commune_ids = list(cycle.province.communes.values_list("pk", flat=True))  # type: ignore[attr-defined]
-    pending = changes_pending_count(commune_ids, cycle.month)
+    pending = _pending_changes(cycle)
     if pending:
         found.stops.append(f"{pending} biến động (tăng, giảm, điều chỉnh) chưa được duyệt.")
     held = (
@@ -235,10 +239,7 @@ def _transfers_step(cycle: Cycle) -> tuple[dt.date | None, str]:
 
 def calendar(cycle: Cycle, today: dt.date) -> list[logic.Step]:
     """The cycle's steps: what the system has recorded as done, and what is late."""
-    from asxh.changes.selectors import changes_pending_count
-
-    commune_ids = list(cycle.province.communes.values_list("pk", flat=True))  # type: ignore[attr-defined]
-    pending = changes_pending_count(commune_ids, cycle.month)
+    pending = _pending_changes(cycle)
     first_export = cycle.exports.order_by("created_at").values_list("created_at", flat=True).first()
     done: dict[int, tuple[dt.date | None, str]] = {
         2: (None, f"còn {pending} biến động chưa duyệt") if pending else (cycle.month, "không còn biến động chờ duyệt"),

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from asxh.beneficiaries.reference import GROUPS
 from asxh.core.formatting import date_vn, number_vn, partial_date_vn
-from asxh.entitlement.months import month_label, month_of, month_span_label
+from asxh.entitlement.months import month_first_day, month_label, month_of, month_span_label
 from asxh.entitlement.rates import Rate, RateBook, RateMissing
 from asxh.providers.logic import fee_amount
 
@@ -524,19 +524,15 @@ def _price(
     key = f"{group}.{band.key}"
     rate = book.in_month(key, month, province)
     if rate is None:
-        if book.started(key, _first(month), province):
+        if book.started(key, month_first_day(month), province):
             return 0, ()  # lapsed: the group's amount was abolished
-        raise RateMissing(key, _first(month), province)
+        raise RateMissing(key, month_first_day(month), province)
     if not rule.coefficient:
         return rate.vnd, (rate,)
     base = book.in_month("btxh.base", month, province)
     if base is None:
-        raise RateMissing("btxh.base", _first(month), province)
+        raise RateMissing("btxh.base", month_first_day(month), province)
     return (base.vnd * rate.hundredths * band.times + 50) // 100, (base, rate)
-
-
-def _first(month: int) -> dt.date:
-    return dt.date(month // 12, month % 12 + 1, 1)
 
 
 def _is_allowance(benefit: str) -> bool:
@@ -618,7 +614,7 @@ def _supplement(person: Person, line: Line, book: RateBook) -> Line:
     key = f"{line.benefit}.phu_cap"
     rate = book.in_month(key, line.month, person.province)
     if rate is None:
-        raise RateMissing(key, _first(line.month), person.province)
+        raise RateMissing(key, month_first_day(line.month), person.province)
     return Line(
         f"{line.benefit}_phu_cap", line.month, rate.vnd, Kind.MONTHLY, line.commune, (rate,)
     )
@@ -665,7 +661,7 @@ def _one_off(
         if not monthly:
             return None
         why = f"Đang hưởng {benefit_name(monthly[0].benefit)} trong {month_label(month)}."
-    rate = book.require(f"oneoff.{one_off.code}", _first(month), person.province)
+    rate = book.require(f"oneoff.{one_off.code}", month_first_day(month), person.province)
     commune = commune_in(person, month)
     return Line(
         one_off.code, month, rate.vnd, Kind.ONE_OFF, commune, (rate,), one_off.name, notes=(why,)
@@ -851,5 +847,5 @@ def provider_fee(
     if rate is None:
         rate, kind = book.in_month("fee.percent", month, province), "percent"
     if rate is None:
-        raise RateMissing("fee.percent", _first(month), province)
+        raise RateMissing("fee.percent", month_first_day(month), province)
     return fee_amount(kind, rate.value, people, amount), rate
