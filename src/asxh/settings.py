@@ -9,6 +9,8 @@ BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("ASXH_DATA_DIR", Path.cwd() / "var"))
 
 DEBUG = os.environ.get("ASXH_DEBUG", "0") == "1"
+# Processes that price a large province's monthly list (asxh.cycles.parallel).
+BUILD_WORKERS = int(os.environ.get("ASXH_BUILD_WORKERS", os.cpu_count() or 1))
 SECRET_KEY = os.environ.get("ASXH_SECRET_KEY", "asxh-insecure-development-key-change-me")
 ALLOWED_HOSTS = os.environ.get("ASXH_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
 

@@ -7,9 +7,11 @@ since the last locked list, or for everyone when a rate was added with a past st
 """
 
 import datetime as dt
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -69,27 +71,43 @@ class Tally:
         else:
             self.total += amount
 
+    def merge(self, other: "Tally") -> None:
+        """Add what another part of the build counted."""
+        for name in ("people", "lines", "total", "held", "held_total"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for reason, lines in other.by_reason.items():
+            self.by_reason[reason] = self.by_reason.get(reason, 0) + lines
+
 
 class _Stream:
     """Rows of one query grouped by beneficiary id (the first column), read in order."""
 
     def __init__(self, rows: Iterable[tuple[Any, ...]]) -> None:
-        self._groups = groupby(rows, key=lambda row: row[0])
-        self._current: tuple[int, list[tuple[Any, ...]]] | None = None
+        self._groups = groupby(rows, key=itemgetter(0))
+        self._next = -1  # the id of the next group; NO_MORE once read to the end
+        self._rows: list[tuple[Any, ...]] = []
         self._advance()
 
     def _advance(self) -> None:
         found = next(self._groups, None)
-        self._current = (found[0], list(found[1])) if found else None
+        self._next, self._rows = (found[0], list(found[1])) if found else (NO_MORE, [])
 
     def take(self, person_id: int) -> list[tuple[Any, ...]]:
-        while self._current is not None and self._current[0] < person_id:
+        if self._next > person_id:  # nothing for this person (most people, in sparse tables)
+            return []
+        while self._next < person_id:
             self._advance()
-        if self._current is not None and self._current[0] == person_id:
-            rows = self._current[1]
+        if self._next == person_id:
+            rows = self._rows
             self._advance()
             return rows
         return []
+
+
+NO_MORE = sys.maxsize  # larger than any id
+# The people of a build (or of one of its workers): first and last beneficiary id.
+Part = tuple[int, int]
+EVERYONE: Part = (0, NO_MORE)
 
 
 def stream(qs: Any) -> Iterator[tuple[Any, ...]]:
@@ -155,7 +173,7 @@ def context_for(cycle: Cycle, book: RateBook, one_offs: list[engine.OneOff]) -> 
     )
 
 
-def _people(ctx: Context) -> Iterator[tuple[Any, ...]]:
+def _people(ctx: Context, part: Part) -> Iterator[tuple[Any, ...]]:
     """The people to price: those being paid, and those whose past is recomputed (a death
     or a stop recorded since the last list may still owe or be owed)."""
     who = Q(status__in=[Status.ACTIVE, Status.SUSPENDED])
@@ -163,7 +181,8 @@ def _people(ctx: Context) -> Iterator[tuple[Any, ...]]:
         who = Q()
     elif ctx.since is not None and ctx.changed_after is not None:
         who |= Q(updated_at__gt=ctx.changed_after)
-    qs = Beneficiary.objects.filter(who, commune_id__in=ctx.commune_ids).order_by("pk")
+    qs = Beneficiary.objects.filter(who, commune_id__in=ctx.commune_ids, pk__range=part)
+    qs = qs.order_by("pk")
     # Whether the record changed since the last list, decided by the database (parsing a
     # million timestamps in Python costs seconds).
     changed = Q(updated_at__gt=ctx.changed_after) if ctx.changed_after else Q(pk__gt=0)
@@ -175,8 +194,12 @@ def _people(ctx: Context) -> Iterator[tuple[Any, ...]]:
     )
 
 
-def _streams(ctx: Context) -> dict[str, _Stream]:
-    of_area = Q(beneficiary__commune_id__in=ctx.commune_ids)
+def _streams(ctx: Context, part: Part) -> dict[str, _Stream]:
+    of_area = Q(
+        beneficiary__commune_id__in=ctx.commune_ids,
+        beneficiary_id__gte=part[0],
+        beneficiary_id__lte=part[1],
+    )
     enrolments = Enrolment.objects.filter(of_area).order_by("beneficiary_id", "pk")
     registrations = PaymentMethodRegistration.objects.filter(of_area).order_by(
         "beneficiary_id", "registered_on", "pk"
@@ -187,11 +210,15 @@ def _streams(ctx: Context) -> dict[str, _Stream]:
     holds = Finding.objects.filter(
         of_area, state=FindingState.OPEN, kind__in=list(HOLDING_FINDINGS)
     ).order_by("beneficiary_id")
-    carried = PaymentLine.objects.filter(
-        cycle__province=ctx.cycle.province,
-        cycle__month=month_first_day(ctx.month - 1),
-        cycle__state__in=[CycleState.LOCKED, CycleState.CLOSED],
-    ).exclude(held_reason="")
+    carried = (
+        PaymentLine.objects.filter(
+            cycle__province=ctx.cycle.province,
+            cycle__month=month_first_day(ctx.month - 1),
+            cycle__state__in=[CycleState.LOCKED, CycleState.CLOSED],
+        )
+        .exclude(held_reason="")
+        .filter(beneficiary_id__gte=part[0], beneficiary_id__lte=part[1])
+    )
     lists = OneOffListEntry.objects.filter(of_area, payment__month=ctx.cycle.month)
     streams = {
         "enrolments": enrolments.values_list(
@@ -210,18 +237,20 @@ def _streams(ctx: Context) -> dict[str, _Stream]:
             "beneficiary_id", "benefit", "for_month", "amount", "title"
         ),
         "lists": lists.order_by("beneficiary_id").values_list("beneficiary_id", "payment__code"),
-        "paid": _paid_history(ctx),
+        "paid": _paid_history(ctx, part),
     }  # fmt: skip
     return {name: _Stream(stream(qs)) for name, qs in streams.items()}
 
 
-def _paid_history(ctx: Context) -> Any:
+def _paid_history(ctx: Context, part: Part) -> Any:
     """What locked lists paid, per person, benefit and month, for those whose past is
     recomputed."""
     lines = PaymentLine.objects.filter(
         cycle__province=ctx.cycle.province,
         cycle__state__in=[CycleState.LOCKED, CycleState.CLOSED],
         kind__in=PAID_KINDS,
+        beneficiary_id__gte=part[0],
+        beneficiary_id__lte=part[1],
     )
     if ctx.since is None:
         lines = lines.none()
@@ -274,13 +303,14 @@ def _enrolment(row: tuple[Any, ...], groups: dict[int, str]) -> engine.Enrolment
     )  # fmt: skip
 
 
-def line_rows(ctx: Context, tally: Tally) -> Iterator[tuple[Any, ...]]:
-    """Every payment line of the cycle, as COPY rows, counted into `tally`."""
+def line_rows(ctx: Context, tally: Tally, part: Part = EVERYONE) -> Iterator[tuple[Any, ...]]:
+    """The payment lines of the cycle (of the people in `part`), as COPY rows, counted into
+    `tally`."""
     groups = dict(TargetGroup.objects.values_list("pk", "code"))
-    streams = _streams(ctx)
+    streams = _streams(ctx, part)
     cycle_id, province = ctx.cycle.pk, ctx.cycle.province.code
     titles: dict[tuple[Any, ...], str] = {}
-    for pid, commune_id, born, precision, died, changed in _people(ctx):
+    for pid, commune_id, born, precision, died, changed in _people(ctx, part):
         enrolled = [_enrolment(r, groups) for r in streams["enrolments"].take(pid)]
         lists = frozenset(code for _, code in streams["lists"].take(pid))
         person = engine.Person(born, precision, died, province, "", (), frozenset(), None, lists)

@@ -10,6 +10,7 @@ from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -20,7 +21,7 @@ from asxh.access.selectors import communes_for, require
 from asxh.audit.services import audit_record
 from asxh.core.bulk import bulk_insert
 from asxh.core.formatting import month_vn
-from asxh.cycles import build, exports, selectors
+from asxh.cycles import build, exports, parallel, selectors
 from asxh.cycles.models import (
     Cycle,
     CycleState,
@@ -77,11 +78,7 @@ def cycle_build(*, actor: User, month: dt.date, province_code: str) -> BuildResu
                 cursor.execute("SET LOCAL jit = off")
         tally = build.Tally()
         ctx = build.context_for(cycle, book, extra)
-        # In chunks: the reads that feed the rows cannot run while a COPY is open on the
-        # same connection, but they can between two.
-        rows = build.line_rows(ctx, tally)
-        while chunk := list(islice(rows, build.CHUNK)):
-            bulk_insert(PaymentLine, build.LINE_COLUMNS, chunk)
+        _lines_write(ctx, tally)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:  # a million new rows: plan the exports on them
                 cursor.execute("ANALYZE cycles_paymentline")
@@ -114,6 +111,26 @@ def cycle_build(*, actor: User, month: dt.date, province_code: str) -> BuildResu
         )
     cycle.refresh_from_db()
     return BuildResult(cycle, tally, seconds)
+
+
+def _lines_write(ctx: build.Context, tally: build.Tally) -> None:
+    """Price every person and write the lines: a large province on PostgreSQL in several
+    processes, else in this one, in chunks (the reads that feed the rows cannot run while
+    a COPY is open on the same connection, but they can between two)."""
+    if parallel.worth_it(ctx, settings.BUILD_WORKERS):
+        columns = ", ".join(build.LINE_COLUMNS)
+        sql = f"COPY {PaymentLine._meta.db_table} ({columns}) FROM STDIN"
+        with (
+            parallel.workers_started(ctx, settings.BUILD_WORKERS) as workers,
+            connection.cursor() as cursor,
+            cursor.cursor.copy(sql) as copy,
+        ):
+            for block in workers.copy_data(tally):
+                copy.write(block)
+        return
+    rows = build.line_rows(ctx, tally)
+    while chunk := list(islice(rows, build.CHUNK)):
+        bulk_insert(PaymentLine, build.LINE_COLUMNS, chunk)
 
 
 def cycle_approve(*, actor: User, cycle_id: int) -> Cycle:
