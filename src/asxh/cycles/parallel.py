@@ -115,7 +115,10 @@ def work(job: bytes, part: build.Part, pipe: Connection) -> None:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
-            cursor.execute("SET LOCAL cursor_tuple_fraction = 1")  # read to the end
+            # As the build's own session (cycle_build): streams read to the end, sorted in
+            # memory, plain scans that JIT only slows.
+            cursor.execute("SET LOCAL cursor_tuple_fraction = 1")
+            cursor.execute("SET LOCAL work_mem = '256MB'")
             cursor.execute("SET LOCAL jit = off")
             chunk = io.BytesIO()
             # A fresh cursor: Copy only needs its adapters, and checks it ran nothing yet.
