@@ -36,9 +36,15 @@ def _peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # kB on Linux
 
 
+def _workers_peak_rss_mb() -> float:
+    """The largest of the build's worker processes (asxh.cycles.parallel), once they ended."""
+    return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
+
+
 def _print(name: str, seconds: float, **extra: Any) -> None:
     print(json.dumps({"name": name, "seconds": round(seconds, 2), **extra,
-                      "peak_rss_mb": _peak_rss_mb()}, ensure_ascii=False), flush=True)  # fmt: skip
+                      "peak_rss_mb": _peak_rss_mb(), "workers_peak_rss_mb": _workers_peak_rss_mb()},
+                     ensure_ascii=False), flush=True)  # fmt: skip
 
 
 def _setup(province_code: str) -> tuple[Any, Any]:
@@ -129,7 +135,7 @@ def main() -> None:
     _print("approve_lock", approve_s)
     export_s = 0.0
     folder = Path(tempfile.mkdtemp(prefix="asxh-cycle-bench-"))
-    for fmt in args.formats.split(","):
+    for fmt in filter(None, args.formats.split(",")):
         started = time.perf_counter()
         export = cycle_export(actor=approver, cycle_id=cycle.pk, provider_code="bench-buudien",
                               fmt=fmt, path=folder / f"list.{fmt}")  # fmt: skip
