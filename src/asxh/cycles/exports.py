@@ -5,13 +5,16 @@ header and refuses the file when they differ.
 """
 
 import csv
-from collections.abc import Iterable
-from typing import BinaryIO, TextIO
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, BinaryIO, TextIO
 
-import xlsxwriter
+from rustpy_xlsxwriter import Format, write_worksheet
 
-from asxh.core.formatting import date_vn, month_vn
+from asxh.core.formatting import month_vn, number_vn
 from asxh.cycles.rows import ListHeader, PaymentRow
+
+if TYPE_CHECKING:  # the type lives only in the library's stub
+    from rustpy_xlsxwriter.rustpy_xlsxwriter import MergeRange
 
 COLUMNS = [
     ("STT", 6),
@@ -35,7 +38,10 @@ COLUMNS = [
 PAYEE_KINDS = {"self": "Bản thân", "guardian": "Giám hộ", "authorised": "Ủy quyền",
                "caregiver": "Hộ chăm sóc"}  # fmt: skip
 METHODS = {"account": "Tài khoản", "cash": "Tiền mặt"}
-FORMULA_START = ("=", "+", "-", "@")
+FORMULA_START = frozenset("=+-@")
+HEADER_ROW = 6  # 0-based: the column titles, under the heading rows
+AMOUNT = "Số tiền (đồng)"
+TEXT_CODES = ("Mã xã", "Điện thoại", "Mã BIN", "Số tài khoản")
 
 
 def _cells(n: int, row: PaymentRow) -> list[str | int]:
@@ -47,71 +53,75 @@ def _cells(n: int, row: PaymentRow) -> list[str | int]:
     ]  # fmt: skip
 
 
-def _safe(value: str | int) -> str | int:
-    """A text cell that a spreadsheet would take for a formula is written with a leading
-    apostrophe (CSV has no cell types)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def csv_write(header: ListHeader, rows: Iterable[PaymentRow], out: TextIO) -> tuple[int, int]:
     """UTF-8 CSV with the column titles on the first line; returns (rows, total)."""
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([title for title, _ in COLUMNS])
     count = total = 0
     for count, row in enumerate(rows, start=1):
-        writer.writerow([_safe(cell) for cell in _cells(count, row)])
+        # A text cell a spreadsheet would take for a formula gets a leading apostrophe (CSV
+        # has no cell types); written inline, as this runs for every cell of the list.
+        writer.writerow(["'" + cell if isinstance(cell, str) and cell[:1] in FORMULA_START
+                         else cell for cell in _cells(count, row)])  # fmt: skip
         total += row.amount
     return count, total
 
 
 def xlsx_write(header: ListHeader, rows: Iterable[PaymentRow], out: BinaryIO) -> tuple[int, int]:
-    """The list in Excel: title, one row per person, total row, signature block. Written in
-    constant-memory mode; every text cell is a string (never a formula)."""
-    book = xlsxwriter.Workbook(
+    """The list in Excel, streamed in constant memory: the heading rows, one row per person, a
+    total row (a SUM formula, recalculated when the file opens). The library can write
+    nothing below the data, so the signature blocks are on the PDF cash list and the advance
+    request. Every text cell is a string, never a formula."""
+    counted = _Counted(rows)
+    write_worksheet(
+        counted.records(),
         out,
-        {"constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
-         "strings_to_urls": False, "in_memory": False},
+        sheet_name="Danh sách",
+        header_row=HEADER_ROW,
+        merge_ranges=_heading(header),
+        column_widths=[width for _, width in COLUMNS],
+        column_formats={AMOUNT: Format().set_num_format("#,##0")},
+        header_format=Format().set_bold().set_border("thin").set_text_wrap().set_align("center"),
+        # Codes are strings (cells of text): Excel is told not to flag them as numbers.
+        ignore_errors=list(TEXT_CODES),
+        totals_row={AMOUNT: "sum"},
+        totals_label="TỔNG CỘNG",
+        totals_format=Format().set_num_format("#,##0").set_bold(),
+        freeze_row=HEADER_ROW + 1,
+        page_setup={"landscape": True, "paper_size": 9, "fit_to_pages": (1, 0),
+                    "repeat_rows": HEADER_ROW, "footer": "&CTrang &P/&N"},
     )  # fmt: skip
-    # A fixed creation time, so that exporting the same list again gives the same bytes.
-    book.set_properties({"created": header.created_at.replace(tzinfo=None)})
-    sheet = book.add_worksheet("Danh sách")
-    bold = book.add_format({"bold": True})
-    title = book.add_format({"bold": True, "font_size": 13, "align": "center"})
-    head = book.add_format(
-        {"bold": True, "border": 1, "text_wrap": True, "align": "center", "valign": "vcenter"}
-    )
-    money = book.add_format({"num_format": "#,##0"})
-    money_bold = book.add_format({"num_format": "#,##0", "bold": True})
-    for col, (_, width) in enumerate(COLUMNS):
-        sheet.set_column(col, col, width)
-    sheet.write_string(0, 0, header.payer_name.upper(), bold)
-    sheet.write_string(0, 9, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold)
-    sheet.write_string(1, 9, "Độc lập - Tự do - Hạnh phúc", bold)
-    sheet.merge_range(3, 0, 3, len(COLUMNS) - 1,
-                      f"DANH SÁCH CHI TRẢ TRỢ CẤP THÁNG {month_vn(header.month)}", title)  # fmt: skip
-    sheet.merge_range(4, 0, 4, len(COLUMNS) - 1,
-                      f"{header.area_name} — Tổ chức chi trả: {header.provider_name}", title)  # fmt: skip
-    for col, (name, _) in enumerate(COLUMNS):
-        sheet.write_string(6, col, name, head)
-    line = 7
-    count = total = 0
-    for count, row in enumerate(rows, start=1):
-        for col, cell in enumerate(_cells(count, row)):
-            if isinstance(cell, int) and col == 15:
-                sheet.write_number(line, col, cell, money)
-            elif isinstance(cell, int):
-                sheet.write_number(line, col, cell)
-            else:
-                sheet.write_string(line, col, cell)
-        total += row.amount
-        line += 1
-    sheet.write_string(line, 5, f"TỔNG CỘNG: {count} người", bold)
-    sheet.write_number(line, 15, total, money_bold)
-    sheet.write_string(line + 2, 12, f"Ngày {date_vn(header.created_at.date())}")
-    for col, role in ((1, "NGƯỜI LẬP BIỂU"), (7, "KẾ TOÁN"), (13, "THỦ TRƯỞNG ĐƠN VỊ")):
-        sheet.write_string(line + 3, col, role, bold)
-        sheet.write_string(line + 4, col, "(Ký, ghi rõ họ tên)")
-    book.close()
-    return count, total
+    return counted.rows, counted.total
+
+
+def _heading(header: ListHeader) -> list["MergeRange"]:
+    """Payer and national motto, title, area and provider, the list's figures: merged rows,
+    the only cells the library writes above the column titles."""
+    last = len(COLUMNS) - 1
+    bold = Format().set_bold().set_align("center")
+    title = Format().set_bold().set_font_size(13).set_align("center")
+    figures = f"Tổng cộng: {number_vn(header.rows)} người, {number_vn(header.total)} đồng"
+    return [
+        (0, 0, 0, 7, header.payer_name.upper(), bold),
+        (0, 9, 0, last, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold),
+        (1, 9, 1, last, "Độc lập - Tự do - Hạnh phúc", bold),
+        (3, 0, 3, last, f"DANH SÁCH CHI TRẢ TRỢ CẤP THÁNG {month_vn(header.month)}", title),
+        (4, 0, 4, last, f"{header.area_name} — Tổ chức chi trả: {header.provider_name}", title),
+        (5, 0, 5, last, figures, Format().set_italic().set_align("center")),
+    ]
+
+
+class _Counted:
+    """The rows as the library's records (one dict per row, keyed by column title), counted
+    and summed on the way."""
+
+    def __init__(self, rows: Iterable[PaymentRow]) -> None:
+        self._rows, self.rows, self.total = rows, 0, 0
+
+    def records(self) -> Iterator[dict[str, str | int | None]]:
+        titles = [title for title, _ in COLUMNS]
+        for n, row in enumerate(self._rows, start=1):
+            self.rows, self.total = n, self.total + row.amount
+            yield dict(zip(titles, _cells(n, row), strict=True))
+        if not self.rows:  # the library takes the column titles from the first record
+            yield dict.fromkeys(titles)

@@ -5,6 +5,8 @@ than the preparer locks it: a database trigger then refuses any change to its li
 partial unique key makes sure a person is never listed twice for the same benefit and month.
 """
 
+from pathlib import Path
+
 from django.conf import settings
 from django.db import models
 
@@ -130,8 +132,10 @@ class ExportFormat(models.TextChoices):
 
 
 class ExportFile(models.Model):
-    """A file given to a provider. Exporting again must give the same bytes (same checksum),
-    or it is refused: a file already sent is never silently replaced."""
+    """A file given to a provider. It is kept under DATA_DIR as it was first written; asking
+    for it again hands out that stored file once its SHA-256 matches this record, and is
+    refused when the file is missing or changed: a file given out is never replaced by
+    another (a new export would differ anyway: the Excel writer stamps the time in it)."""
 
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="exports")
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="+")
@@ -139,6 +143,8 @@ class ExportFile(models.Model):
     # A PDF cash list is per commune; other files cover the provider's whole list.
     commune = models.ForeignKey(Commune, null=True, on_delete=models.PROTECT, related_name="+")
     sha256 = models.CharField(max_length=64)
+    # The stored file, relative to DATA_DIR ('' for files exported before files were kept).
+    stored_name = models.CharField(max_length=255, blank=True)
     rows = models.PositiveIntegerField()
     total = models.BigIntegerField()
     message_id = models.CharField(max_length=35)  # fixes what the file says about itself
@@ -160,6 +166,10 @@ class ExportFile(models.Model):
                 name="one_export_per_commune_format",
             ),
         ]
+
+    @property
+    def stored_path(self) -> Path:
+        return Path(settings.DATA_DIR) / self.stored_name
 
 
 class Transfer(models.Model):

@@ -3,6 +3,8 @@
 import datetime as dt
 import hashlib
 import io
+import os
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -12,7 +14,7 @@ from typing import BinaryIO
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from asxh.access.models import User
@@ -171,6 +173,10 @@ def cycle_approve(*, actor: User, cycle_id: int) -> Cycle:
     return cycle
 
 
+SUFFIX: dict[str, str] = {ExportFormat.XLSX: "xlsx", ExportFormat.CSV: "csv",
+                          ExportFormat.PAIN001: "xml", ExportFormat.PDF: "pdf"}  # fmt: skip
+
+
 def _export_write(
     fmt: str,
     header: ListHeader,
@@ -213,12 +219,64 @@ class _Counting:
             yield row
 
 
+@dataclass(frozen=True)
+class _Export:
+    """What one export asks for."""
+
+    cycle: Cycle
+    provider: Provider
+    fmt: str
+    commune: Commune | None
+
+    def find(self) -> ExportFile | None:
+        return ExportFile.objects.filter(
+            cycle=self.cycle, provider=self.provider, format=self.fmt, commune=self.commune
+        ).first()
+
+    def stored_name(self) -> str:
+        """Where the file is kept, relative to DATA_DIR."""
+        commune = f"-{self.commune.code}" if self.commune else ""
+        name = f"ky-{self.cycle.pk}-{self.provider.code}{commune}.{SUFFIX[self.fmt]}"
+        return f"exports/{self.cycle.pk}/{name}"
+
+
+@dataclass(frozen=True)
+class _Written:
+    """A new file, written beside its stored place and checked, not yet recorded."""
+
+    path: Path
+    sha256: str
+    rows: int
+    total: int
+    created_at: dt.datetime
+    message_id: str
+
+
 def cycle_export(
-    *, actor: User, cycle_id: int, provider_code: str, fmt: str, path: Path,
+    *, actor: User, cycle_id: int, provider_code: str, fmt: str, path: Path | None = None,
     commune_code: str = "",
 ) -> ExportFile:  # fmt: skip
-    """Write a provider's file of a locked list. The file must add up to the list's figures
-    for that provider; exporting again must give the same bytes (checksum) or is refused."""
+    """Give out a provider's file of a locked list. The first request writes it (it must add
+    up to the list's figures for that provider), keeps it under DATA_DIR and records its
+    SHA-256; every later request gives out that same stored file once its checksum is
+    verified, or is refused: a file given out is never replaced by another. The file is
+    copied to `path`; without one the caller reads `ExportFile.stored_path`."""
+    wanted = _export_wanted(actor, cycle_id, provider_code, fmt, commune_code)
+    earlier = wanted.find()
+    if earlier is not None:
+        return _export_give(actor, wanted, earlier, path, again=True)
+    written = _export_file(wanted)
+    try:
+        with transaction.atomic():
+            export, new = _export_keep(actor, wanted, written)
+            return _export_give(actor, wanted, export, path, again=not new)
+    finally:
+        written.path.unlink(missing_ok=True)  # left over when it was not kept
+
+
+def _export_wanted(
+    actor: User, cycle_id: int, provider_code: str, fmt: str, commune_code: str
+) -> _Export:
     require(actor, Capability.EXPORT_CYCLE)
     cycle = selectors.cycle_get(actor, cycle_id)
     if cycle.state == CycleState.DRAFT:
@@ -228,69 +286,122 @@ def cycle_export(
     provider = Provider.objects.filter(code=provider_code).first()
     if provider is None:
         raise ValidationError(f"Không có tổ chức chi trả mã '{provider_code}'.")
-    method = {ExportFormat.PAIN001: "account", ExportFormat.PDF: "cash"}.get(fmt, "")  # type: ignore[call-overload]
+    if fmt not in SUFFIX:
+        raise ValidationError(f"Định dạng '{fmt}' không có; chọn xlsx, csv, pain001 hoặc pdf.")
     commune = Commune.objects.filter(code=commune_code).first() if commune_code else None
+    if commune_code and commune is None:
+        raise ValidationError(f"Không có xã mã '{commune_code}'.")
     if fmt == ExportFormat.PDF and commune is None:
         raise ValidationError("Danh sách chi tiền mặt in theo từng xã: ghi mã xã.")
-    earlier = ExportFile.objects.filter(
-        cycle=cycle, provider=provider, format=fmt, commune=commune
-    ).first()
-    created_at = earlier.created_at if earlier else timezone.now().replace(microsecond=0)
-    message_id = f"ASXH-{cycle.pk}-{provider.code}-{fmt}"[:35]
-    header = selectors.header_for(cycle, provider, created_at=created_at, method=method,
-                                  commune_id=commune.pk if commune else None)  # fmt: skip
-    rows = selectors.payment_rows(cycle, provider, method=method,
-                                  commune_id=commune.pk if commune else None)  # fmt: skip
-    digest = hashlib.sha256()
-    partial = path.with_name(path.name + ".tmp")
+    return _Export(cycle, provider, fmt, commune)
+
+
+def _export_file(wanted: _Export) -> _Written:
+    """Write the file beside its stored place; refused unless it adds up to the list."""
+    method = {ExportFormat.PAIN001: "account", ExportFormat.PDF: "cash"}.get(wanted.fmt, "")  # type: ignore[call-overload]
+    commune_id = wanted.commune.pk if wanted.commune else None
+    created_at = timezone.now().replace(microsecond=0)
+    message_id = f"ASXH-{wanted.cycle.pk}-{wanted.provider.code}-{wanted.fmt}"[:35]
+    header = selectors.header_for(wanted.cycle, wanted.provider, created_at=created_at,
+                                  method=method, commune_id=commune_id)  # fmt: skip
+    rows = selectors.payment_rows(wanted.cycle, wanted.provider, method=method,
+                                  commune_id=commune_id)  # fmt: skip
+    stored = Path(settings.DATA_DIR) / wanted.stored_name()
+    stored.parent.mkdir(parents=True, exist_ok=True)
+    # A name of its own, so that two first requests at once never write the same file.
+    handle, name = tempfile.mkstemp(prefix=stored.name + ".", suffix=".tmp", dir=stored.parent)
+    partial = Path(name)
     try:
-        with partial.open("wb") as out:
-            written = _export_write(fmt, header, rows, out, message_id, commune)
+        with os.fdopen(handle, "wb") as out:
+            written = _export_write(wanted.fmt, header, rows, out, message_id, wanted.commune)
+        if written != (header.rows, header.total):
+            raise ValidationError(
+                f"Tệp không khớp danh sách ({written[0]} người, {written[1]} đồng so với "
+                f"{header.rows} người, {header.total} đồng): không xuất."
+            )
+        sha = _sha256(partial, None)
     except (ValueError, OSError) as error:
         partial.unlink(missing_ok=True)
         raise ValidationError(f"Không xuất được tệp: {error}") from None
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    if written != (header.rows, header.total):
-        partial.unlink()
-        raise ValidationError(
-            f"Tệp không khớp danh sách ({written[0]} người, {written[1]} đồng so với "
-            f"{header.rows} người, {header.total} đồng): không xuất."
-        )
-    with partial.open("rb") as done:
-        for block in iter(lambda: done.read(1 << 20), b""):
-            digest.update(block)
-    sha = digest.hexdigest()
-    if earlier is not None and earlier.sha256 != sha:
-        partial.unlink()
-        raise ValidationError(
-            "Tệp xuất lại khác tệp đã gửi trước đó (mã kiểm tra khác): không thay thế tệp đã gửi."
-        )
-    partial.replace(path)
+    return _Written(partial, sha, header.rows, header.total, created_at, message_id)
+
+
+def _export_keep(actor: User, wanted: _Export, written: _Written) -> tuple[ExportFile, bool]:
+    """Record the new file and move it to its stored place; when another request recorded
+    the same file first (both wrote it at once), that one is given out instead."""
+    try:
+        with transaction.atomic():
+            export = ExportFile.objects.create(
+                cycle=wanted.cycle, provider=wanted.provider, format=wanted.fmt,
+                commune=wanted.commune, sha256=written.sha256, stored_name=wanted.stored_name(),
+                rows=written.rows, total=written.total, message_id=written.message_id,
+                created_at=written.created_at, created_by=actor,
+            )  # fmt: skip
+    except IntegrityError:
+        return ExportFile.objects.get(cycle=wanted.cycle, provider=wanted.provider,
+                                      format=wanted.fmt, commune=wanted.commune), False  # fmt: skip
+    written.path.replace(export.stored_path)  # atomic: the stored file is whole or absent
+    return export, True
+
+
+def _export_give(
+    actor: User, wanted: _Export, export: ExportFile, path: Path | None, *, again: bool
+) -> ExportFile:
+    """Hand out the stored file, and say so in the audit trail (in one transaction)."""
     with transaction.atomic():
-        export = earlier or ExportFile.objects.create(
-            cycle=cycle, provider=provider, format=fmt, commune=commune, sha256=sha,
-            rows=header.rows, total=header.total, message_id=message_id, created_at=created_at,
-            created_by=actor,
-        )  # fmt: skip
+        _export_hand_out(export, path)
         audit_record(
             actor=actor,
             action="cycle.export",
             object_type="cycle",
-            object_id=cycle.pk,
-            area_code=cycle.province.code,
-            after={
-                "provider": provider.code,
-                "format": fmt,
-                "commune": commune_code,
-                "sha256": sha,
-                "rows": header.rows,
-                "total": header.total,
-                "again": earlier is not None,
-            },
-        )
+            object_id=wanted.cycle.pk,
+            area_code=wanted.cycle.province.code,
+            after={"provider": wanted.provider.code, "format": wanted.fmt,
+                   "commune": wanted.commune.code if wanted.commune else "",
+                   "sha256": export.sha256, "rows": export.rows, "total": export.total,
+                   "again": again},
+        )  # fmt: skip
     return export
+
+
+def _export_hand_out(export: ExportFile, path: Path | None) -> None:
+    """Check the stored file against its recorded SHA-256, copying it to `path` on the way
+    (through a scratch file, renamed once the checksum matches): nothing else is written."""
+    stored = export.stored_path
+    if not export.stored_name or not stored.is_file():
+        raise ValidationError(
+            f"Không còn tệp đã xuất lần đầu ({export.stored_name or 'không được lưu'}): không "
+            "xuất tệp khác thay cho tệp đã gửi. Báo quản trị hệ thống khôi phục tệp đã lưu."
+        )
+    partial = None if path is None else path.with_name(path.name + ".tmp")
+    try:
+        sha = _sha256(stored, partial)
+    except OSError as error:
+        if partial is not None:
+            partial.unlink(missing_ok=True)
+        raise ValidationError(f"Không giao được tệp: {error}") from None
+    if sha != export.sha256:
+        if partial is not None:
+            partial.unlink(missing_ok=True)
+        raise ValidationError(
+            f"Tệp đã lưu {export.stored_name} đã bị thay đổi (mã kiểm tra SHA-256 khác với lúc "
+            "xuất lần đầu): không giao tệp này. Báo quản trị hệ thống."
+        )
+    if partial is not None and path is not None:
+        partial.replace(path)
+
+
+def _sha256(source: Path, copy_to: Path | None) -> str:
+    """The file's SHA-256, read in blocks and, with `copy_to`, copied there on the way."""
+    digest = hashlib.sha256()
+    with source.open("rb") as data, (copy_to or Path(os.devnull)).open("wb") as copy:
+        for block in iter(lambda: data.read(1 << 20), b""):
+            digest.update(block)
+            copy.write(block)
+    return digest.hexdigest()
 
 
 def cycle_transfer_confirm(*, actor: User, cycle_id: int, provider_code: str) -> Transfer:

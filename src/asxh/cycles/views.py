@@ -1,9 +1,6 @@
 """Pages of the monthly cycle: the list of cycles, one cycle (calendar, what blocks, totals,
 approve, files for the provider) and the treasury advance request."""
 
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -29,8 +26,6 @@ CONTENT_TYPES: dict[str, str] = {
     ExportFormat.PAIN001: "application/xml",
     ExportFormat.PDF: "application/pdf",
 }
-SUFFIX: dict[str, str] = {ExportFormat.XLSX: "xlsx", ExportFormat.CSV: "csv", ExportFormat.PAIN001: "xml",
-          ExportFormat.PDF: "pdf"}  # fmt: skip
 
 
 def _user(request: HttpRequest) -> User:
@@ -110,20 +105,18 @@ def cycle_approve(request: HttpRequest, pk: int) -> HttpResponse:
 def cycle_export(
     request: HttpRequest, pk: int, provider: str, fmt: str
 ) -> HttpResponse | FileResponse:
-    """Write (or write again, identically) a provider's file and hand it over."""
+    """Hand over a provider's file: written and kept at the first request, the same stored
+    file (its checksum verified) at every later one."""
     if fmt not in ExportFormat.values:
         raise ValidationError("Định dạng không có.")
-    commune = request.GET.get("xa", "")
-    folder = Path(settings.DATA_DIR) / "exports" / str(pk)
-    folder.mkdir(parents=True, exist_ok=True)
-    name = f"ky-{pk}-{provider}{'-' + commune if commune else ''}.{SUFFIX[fmt]}"
     try:
-        services.cycle_export(actor=_user(request), cycle_id=pk, provider_code=provider, fmt=fmt,
-                              path=folder / name, commune_code=commune)  # fmt: skip
+        export = services.cycle_export(actor=_user(request), cycle_id=pk, provider_code=provider,
+                                       fmt=fmt, commune_code=request.GET.get("xa", ""))  # fmt: skip
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("cycle_detail", pk=pk)
-    return FileResponse((folder / name).open("rb"), as_attachment=True, filename=name,
+    stored = export.stored_path
+    return FileResponse(stored.open("rb"), as_attachment=True, filename=stored.name,
                         content_type=CONTENT_TYPES[fmt])  # fmt: skip
 
 

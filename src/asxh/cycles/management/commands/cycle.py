@@ -33,7 +33,9 @@ class Command(BaseCommand):
         show.add_argument("id", type=int)
         show.add_argument("--user", required=True)
         show.add_argument("--json", action="store_true")
-        export = sub.add_parser("export", help="Xuất tệp cho tổ chức chi trả.")
+        export = sub.add_parser(
+            "export", help="Xuất tệp cho tổ chức chi trả (lần sau: giao lại đúng tệp đã lưu)."
+        )
         export.add_argument("id", type=int)
         export.add_argument("--provider", required=True)
         export.add_argument("--format", required=True, choices=ExportFormat.values)
@@ -118,4 +120,5 @@ class Command(BaseCommand):
             commune_code=o["commune"],
         )
         self.stdout.write(f"Đã xuất {o['output']}: {number_vn(export.rows)} người, "
-                          f"{number_vn(export.total)} đồng, SHA-256 {export.sha256}.")  # fmt: skip
+                          f"{number_vn(export.total)} đồng, SHA-256 {export.sha256} "
+                          f"(bản lưu: {export.stored_path}).")  # fmt: skip
