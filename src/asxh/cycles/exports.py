@@ -5,12 +5,14 @@ header and refuses the file when they differ.
 """
 
 import csv
+import io
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from rustpy_xlsxwriter import Format, write_worksheet
 
 from asxh.core.formatting import month_vn, number_vn
+from asxh.cycles.pain001 import Pain001File
 from asxh.cycles.rows import ListHeader, PaymentRow
 
 if TYPE_CHECKING:  # the type lives only in the library's stub
@@ -55,16 +57,67 @@ def _cells(n: int, row: PaymentRow) -> list[str | int]:
 
 def csv_write(header: ListHeader, rows: Iterable[PaymentRow], out: TextIO) -> tuple[int, int]:
     """UTF-8 CSV with the column titles on the first line; returns (rows, total)."""
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([title for title, _ in COLUMNS])
-    count = total = 0
-    for count, row in enumerate(rows, start=1):
+    written = CsvList(out)
+    for row in rows:
+        written.add(row)
+    return written.rows, written.total
+
+
+class CsvList:
+    """The CSV list, one row at a time, counted and summed."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._writer = csv.writer(out, lineterminator="\r\n")
+        self._writer.writerow([title for title, _ in COLUMNS])
+        self.rows = self.total = 0
+
+    def add(self, row: PaymentRow) -> None:
+        self.rows += 1
+        self.total += row.amount
         # A text cell a spreadsheet would take for a formula gets a leading apostrophe (CSV
         # has no cell types); written inline, as this runs for every cell of the list.
-        writer.writerow(["'" + cell if isinstance(cell, str) and cell[:1] in FORMULA_START
-                         else cell for cell in _cells(count, row)])  # fmt: skip
-        total += row.amount
-    return count, total
+        self._writer.writerow(["'" + cell if isinstance(cell, str) and cell[:1] in FORMULA_START
+                               else cell for cell in _cells(self.rows, row)])  # fmt: skip
+
+
+def provider_files(
+    rows: Iterable[PaymentRow], header: ListHeader, accounts: ListHeader,
+    outs: dict[str, BinaryIO], message_id: str,
+) -> dict[str, tuple[int, int]]:  # fmt: skip
+    """The provider's whole-list files named in `outs` ("xlsx", "csv", "pain001"), written in
+    one pass over the rows: reading and ordering a province's list costs more than writing
+    any one file. pain.001 takes the account rows (`accounts` is their header). Returns each
+    file's (rows, total) for the caller to compare with its header."""
+    text = (
+        io.TextIOWrapper(outs["csv"], encoding="utf-8-sig", newline="") if "csv" in outs else None
+    )
+    listed = CsvList(text) if text else None
+    transfer = (
+        Pain001File(accounts, outs["pain001"], message_id=message_id) if "pain001" in outs else None
+    )
+
+    def fed() -> Iterator[PaymentRow]:
+        for row in rows:
+            if listed:
+                listed.add(row)
+            if transfer and row.method == "account":
+                transfer.add(row)
+            yield row
+
+    counted = {}
+    if "xlsx" in outs:
+        counted["xlsx"] = xlsx_write(header, fed(), outs["xlsx"])
+    else:
+        for _ in fed():
+            pass
+    if listed and text:
+        text.flush()
+        text.detach()
+        counted["csv"] = (listed.rows, listed.total)
+    if transfer:
+        transfer.close()
+        counted["pain001"] = (transfer.rows, transfer.total)
+    return counted
 
 
 def xlsx_write(header: ListHeader, rows: Iterable[PaymentRow], out: BinaryIO) -> tuple[int, int]:

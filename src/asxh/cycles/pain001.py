@@ -47,43 +47,57 @@ def pain001_write(
     of the bytes written. Raises ValueError (in Vietnamese) on a row that cannot be sent or when
     the rows do not add up to header.rows / header.total; what was written is then incomplete
     and the caller must discard it."""
-    if header.rows < 1 or header.total < 1:
-        raise ValueError("Danh sách không có dòng chuyển khoản nào: không lập tệp pain.001.")
-    msg_id = _text(message_id, "Mã thông điệp (MsgId)", 35)
-    payer = _text(header.payer_name, "Tên đơn vị chi trả", 140)
-    digest = hashlib.sha256()
-
-    def write(text: str) -> None:
-        data = text.encode("utf-8")
-        digest.update(data)
-        out.write(data)
-
-    write(
-        f'<?xml version="1.0" encoding="UTF-8"?>\n<Document xmlns="{NAMESPACE}">\n'
-        f"<CstmrCdtTrfInitn>\n<GrpHdr>\n<MsgId>{msg_id}</MsgId>\n"
-        f"<CreDtTm>{header.created_at.replace(microsecond=0).isoformat()}</CreDtTm>\n"
-        f"<NbOfTxs>{header.rows}</NbOfTxs>\n<CtrlSum>{header.total}</CtrlSum>\n"
-        f"<InitgPty><Nm>{payer}</Nm></InitgPty>\n</GrpHdr>\n"
-        f"<PmtInf>\n<PmtInfId>{msg_id}</PmtInfId>\n<PmtMtd>TRF</PmtMtd>\n"
-        f"<NbOfTxs>{header.rows}</NbOfTxs>\n<CtrlSum>{header.total}</CtrlSum>\n"
-        f"<ReqdExctnDt><Dt>{header.execution_date.isoformat()}</Dt></ReqdExctnDt>\n"
-        f"<Dbtr><Nm>{payer}</Nm></Dbtr>\n"
-        f"<DbtrAcct>{_account(header.payer_account, 'Tài khoản đơn vị chi trả')}</DbtrAcct>\n"
-        f"<DbtrAgt>{_agent(header.payer_bank_bin, 'Ngân hàng đơn vị chi trả')}</DbtrAgt>\n"
-        f"<ChrgBr>SLEV</ChrgBr>\n"
-    )
-    count = total = 0
+    transfer = Pain001File(header, out, message_id=message_id)
     for row in rows:
-        write(_transaction(row))
-        count += 1
-        total += row.amount
+        transfer.add(row)
+    return transfer.close()
+
+
+class Pain001File:
+    """The same, one row at a time (for a writer that feeds several files in one pass)."""
+
+    def __init__(self, header: ListHeader, out: BinaryIO, *, message_id: str) -> None:
+        if header.rows < 1 or header.total < 1:
+            raise ValueError("Danh sách không có dòng chuyển khoản nào: không lập tệp pain.001.")
+        self._header, self._out = header, out
+        self._digest = hashlib.sha256()
+        self.rows = self.total = 0
+        msg_id = _text(message_id, "Mã thông điệp (MsgId)", 35)
+        payer = _text(header.payer_name, "Tên đơn vị chi trả", 140)
+        self._write(
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<Document xmlns="{NAMESPACE}">\n'
+            f"<CstmrCdtTrfInitn>\n<GrpHdr>\n<MsgId>{msg_id}</MsgId>\n"
+            f"<CreDtTm>{header.created_at.replace(microsecond=0).isoformat()}</CreDtTm>\n"
+            f"<NbOfTxs>{header.rows}</NbOfTxs>\n<CtrlSum>{header.total}</CtrlSum>\n"
+            f"<InitgPty><Nm>{payer}</Nm></InitgPty>\n</GrpHdr>\n"
+            f"<PmtInf>\n<PmtInfId>{msg_id}</PmtInfId>\n<PmtMtd>TRF</PmtMtd>\n"
+            f"<NbOfTxs>{header.rows}</NbOfTxs>\n<CtrlSum>{header.total}</CtrlSum>\n"
+            f"<ReqdExctnDt><Dt>{header.execution_date.isoformat()}</Dt></ReqdExctnDt>\n"
+            f"<Dbtr><Nm>{payer}</Nm></Dbtr>\n"
+            f"<DbtrAcct>{_account(header.payer_account, 'Tài khoản đơn vị chi trả')}</DbtrAcct>\n"
+            f"<DbtrAgt>{_agent(header.payer_bank_bin, 'Ngân hàng đơn vị chi trả')}</DbtrAgt>\n"
+            f"<ChrgBr>SLEV</ChrgBr>\n"
+        )
+
+    def _write(self, text: str) -> None:
+        data = text.encode("utf-8")
+        self._digest.update(data)
+        self._out.write(data)
+
+    def add(self, row: PaymentRow) -> None:
+        self._write(_transaction(row))
+        self.rows += 1
+        self.total += row.amount
         # Amounts are > 0, so passing either figure already means a mismatch: stop early.
-        if count > header.rows or total > header.total:
-            raise _mismatch(header, count, total)
-    if (count, total) != (header.rows, header.total):
-        raise _mismatch(header, count, total)
-    write("</PmtInf>\n</CstmrCdtTrfInitn>\n</Document>\n")
-    return digest.hexdigest()
+        if self.rows > self._header.rows or self.total > self._header.total:
+            raise _mismatch(self._header, self.rows, self.total)
+
+    def close(self) -> str:
+        """Close the document once the rows add up to the header; return its SHA-256 hex."""
+        if (self.rows, self.total) != (self._header.rows, self._header.total):
+            raise _mismatch(self._header, self.rows, self.total)
+        self._write("</PmtInf>\n</CstmrCdtTrfInitn>\n</Document>\n")
+        return self._digest.hexdigest()
 
 
 def _transaction(row: PaymentRow) -> str:

@@ -6,8 +6,9 @@ import io
 import os
 import tempfile
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, replace
 from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
@@ -265,13 +266,16 @@ def cycle_export(
     earlier = wanted.find()
     if earlier is not None:
         return _export_give(actor, wanted, earlier, path, again=True)
-    written = _export_file(wanted)
+    written = _export_files(wanted)
     try:
         with transaction.atomic():
-            export, new = _export_keep(actor, wanted, written)
+            kept = {fmt: _export_keep(actor, replace(wanted, fmt=fmt), file)
+                    for fmt, file in written.items()}  # fmt: skip
+            export, new = kept[wanted.fmt]
             return _export_give(actor, wanted, export, path, again=not new)
     finally:
-        written.path.unlink(missing_ok=True)  # left over when it was not kept
+        for file in written.values():
+            file.path.unlink(missing_ok=True)  # left over when it was not kept
 
 
 def _export_wanted(
@@ -296,29 +300,87 @@ def _export_wanted(
     return _Export(cycle, provider, fmt, commune)
 
 
+# The provider's whole-list files: the first request for one writes those not made yet, in
+# one pass over the list (exports.provider_files).
+TOGETHER = (ExportFormat.XLSX, ExportFormat.CSV, ExportFormat.PAIN001)
+
+
+def _export_files(wanted: _Export) -> dict[str, _Written]:
+    if wanted.commune is not None or wanted.fmt not in TOGETHER:
+        return {wanted.fmt: _export_file(wanted)}
+    cycle, provider = wanted.cycle, wanted.provider
+    created_at = timezone.now().replace(microsecond=0)
+    header = selectors.header_for(cycle, provider, created_at=created_at)
+    accounts = selectors.header_for(cycle, provider, created_at=created_at, method="account")
+    formats = [fmt for fmt in TOGETHER if fmt == wanted.fmt or (
+        replace(wanted, fmt=fmt).find() is None and (fmt != ExportFormat.PAIN001 or accounts.rows)
+    )]  # fmt: skip
+    scratch = {fmt: _scratch(replace(wanted, fmt=fmt)) for fmt in formats}
+    try:
+        with ExitStack() as files:
+            outs: dict[str, BinaryIO] = {
+                str(fmt): files.enter_context(path.open("wb")) for fmt, path in scratch.items()
+            }
+            counted = exports.provider_files(selectors.payment_rows(cycle, provider), header,
+                                             accounts, outs, _message_id(wanted, "pain001"))  # fmt: skip
+        written: dict[str, _Written] = {}
+        for fmt, path in scratch.items():
+            expected = accounts if fmt == ExportFormat.PAIN001 else header
+            _export_check(counted[fmt], expected)
+            written[fmt] = _Written(path, _sha256(path, None), expected.rows, expected.total,
+                                    created_at, _message_id(wanted, fmt))  # fmt: skip
+        return written
+    except (ValueError, OSError) as error:
+        _unlink(scratch.values())
+        raise ValidationError(f"Không xuất được tệp: {error}") from None
+    except BaseException:
+        _unlink(scratch.values())
+        raise
+
+
+def _message_id(wanted: _Export, fmt: str) -> str:
+    return f"ASXH-{wanted.cycle.pk}-{wanted.provider.code}-{fmt}"[:35]
+
+
+def _scratch(wanted: _Export) -> Path:
+    """A file of its own beside the stored place, so that two first requests at once never
+    write the same file."""
+    stored = Path(settings.DATA_DIR) / wanted.stored_name()
+    stored.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=stored.name + ".", suffix=".tmp", dir=stored.parent)
+    os.close(handle)
+    return Path(name)
+
+
+def _export_check(written: tuple[int, int], header: ListHeader) -> None:
+    if written != (header.rows, header.total):
+        raise ValidationError(
+            f"Tệp không khớp danh sách ({written[0]} người, {written[1]} đồng so với "
+            f"{header.rows} người, {header.total} đồng): không xuất."
+        )
+
+
+def _unlink(paths: Iterable[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
 def _export_file(wanted: _Export) -> _Written:
-    """Write the file beside its stored place; refused unless it adds up to the list."""
+    """Write one file (a commune's, or the PDF cash list) beside its stored place; refused
+    unless it adds up to the list."""
     method = {ExportFormat.PAIN001: "account", ExportFormat.PDF: "cash"}.get(wanted.fmt, "")  # type: ignore[call-overload]
     commune_id = wanted.commune.pk if wanted.commune else None
     created_at = timezone.now().replace(microsecond=0)
-    message_id = f"ASXH-{wanted.cycle.pk}-{wanted.provider.code}-{wanted.fmt}"[:35]
+    message_id = _message_id(wanted, wanted.fmt)
     header = selectors.header_for(wanted.cycle, wanted.provider, created_at=created_at,
                                   method=method, commune_id=commune_id)  # fmt: skip
     rows = selectors.payment_rows(wanted.cycle, wanted.provider, method=method,
                                   commune_id=commune_id)  # fmt: skip
-    stored = Path(settings.DATA_DIR) / wanted.stored_name()
-    stored.parent.mkdir(parents=True, exist_ok=True)
-    # A name of its own, so that two first requests at once never write the same file.
-    handle, name = tempfile.mkstemp(prefix=stored.name + ".", suffix=".tmp", dir=stored.parent)
-    partial = Path(name)
+    partial = _scratch(wanted)
     try:
-        with os.fdopen(handle, "wb") as out:
+        with partial.open("wb") as out:
             written = _export_write(wanted.fmt, header, rows, out, message_id, wanted.commune)
-        if written != (header.rows, header.total):
-            raise ValidationError(
-                f"Tệp không khớp danh sách ({written[0]} người, {written[1]} đồng so với "
-                f"{header.rows} người, {header.total} đồng): không xuất."
-            )
+        _export_check(written, header)
         sha = _sha256(partial, None)
     except (ValueError, OSError) as error:
         partial.unlink(missing_ok=True)

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 from asxh.audit.models import AuditEvent
+from asxh.cycles import selectors
 from asxh.cycles.models import ExportFile, PaymentLine
 from asxh.cycles.services import cycle_approve, cycle_build, cycle_export
 from asxh.cycles.tests.conftest import MONTH
@@ -127,6 +128,26 @@ def test_asking_again_hands_out_the_stored_file_and_is_recorded(setting, locked,
     assert [e.after["again"] for e in events] == [False, True]  # type: ignore[index]
 
 
+def test_the_first_request_makes_the_providers_files_in_one_pass(setting, locked, tmp_path):
+    reads = []
+    real = selectors.payment_rows
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        reads.append(kwargs)
+        return real(*args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("asxh.cycles.selectors.payment_rows", counted)
+        csv_file = _export(setting, locked, "csv", tmp_path / "a.csv")
+        xlsx_file = _export(setting, locked, "xlsx", tmp_path / "a.xlsx")
+        transfer = _export(setting, locked, "pain001", tmp_path / "a.xml")
+    assert len(reads) == 1  # the list was read once, for the three files
+    assert (csv_file.rows, csv_file.total) == (xlsx_file.rows, xlsx_file.total) == (2, 2_000_000)
+    accounts = PaymentLine.objects.filter(cycle=locked, method="account", held_reason="")
+    assert transfer.total == sum(accounts.values_list("amount", flat=True)) > 0
+    assert {csv_file.created_at} == {xlsx_file.created_at, transfer.created_at}
+
+
 def _never(*args, **kwargs):  # type: ignore[no-untyped-def]
     raise AssertionError("the list is read again")
 
@@ -136,9 +157,10 @@ def test_two_first_requests_at_once_give_out_one_file(setting, locked, tmp_path)
     with pytest.MonkeyPatch.context() as patch:  # as if both had found no earlier export
         patch.setattr("asxh.cycles.services._Export.find", lambda self: None)
         second = _export(setting, locked, "csv", tmp_path / "b.csv")
-    assert first.pk == second.pk and ExportFile.objects.count() == 1
+    assert first.pk == second.pk and ExportFile.objects.filter(format="csv").count() == 1
     assert (tmp_path / "b.csv").read_bytes() == first.stored_path.read_bytes()
-    assert [p.name for p in first.stored_path.parent.iterdir()] == [first.stored_path.name]
+    kept = {e.stored_path.name for e in ExportFile.objects.all()}
+    assert {p.name for p in first.stored_path.parent.iterdir()} == kept  # no scratch file left
 
 
 @pytest.mark.parametrize("damage", ["changed", "missing"])
@@ -156,7 +178,7 @@ def test_a_changed_or_missing_stored_file_is_refused_and_nothing_is_written(
         _export(setting, locked, "csv", tmp_path / "b.csv")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "data"]  # no b.csv, no .tmp
     assert (stored.read_bytes() if stored.exists() else None) == kept  # not written again
-    assert ExportFile.objects.get().sha256 == export.sha256
+    assert ExportFile.objects.get(format="csv").sha256 == export.sha256
     assert AuditEvent.objects.filter(action="cycle.export").count() == 1
 
 
@@ -178,7 +200,7 @@ def test_the_cycle_page_shows_the_calendar_and_hands_out_files(setting, locked):
     given = [b"".join(f.streaming_content) for f in files]  # type: ignore[attr-defined]
     assert [f.status_code for f in files] == [200, 200] and given[0] == given[1]
     assert "Nguyễn Thị Hoà" in given[0].decode("utf-8-sig")
-    stored = ExportFile.objects.get().stored_path
+    stored = ExportFile.objects.get(format="csv").stored_path
     stored.write_bytes(given[0] + b"x")  # changed on disk: refused, back to the page
     refused = client.get(f"/ky-chi/{locked.pk}/tep/buudien-ag/csv/", follow=True)
     assert refused.redirect_chain and "đã bị thay đổi" in refused.content.decode()
