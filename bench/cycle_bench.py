@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -135,6 +136,10 @@ def main() -> None:
     _print("approve_lock", approve_s)
     export_s = 0.0
     folder = Path(tempfile.mkdtemp(prefix="asxh-cycle-bench-"))
+    # The exported files are kept under DATA_DIR: a scratch one, removed at the end.
+    from django.conf import settings
+
+    settings.DATA_DIR = folder / "data"
     for fmt in filter(None, args.formats.split(",")):
         started = time.perf_counter()
         export = cycle_export(actor=approver, cycle_id=cycle.pk, provider_code="bench-buudien",
@@ -144,6 +149,7 @@ def main() -> None:
         size = (folder / f"list.{fmt}").stat().st_size
         _print(f"export_{fmt}", seconds, rows=export.rows, total=export.total,
                mb=round(size / 1e6, 1), rows_per_s=round(export.rows / seconds))  # fmt: skip
+    shutil.rmtree(folder)
     copy_s = _copy_floor(tally.lines)
     all_s = build_s + approve_s + export_s
     _print("all", all_s, lines=tally.lines, copy_same_rows_s=round(copy_s, 2),
