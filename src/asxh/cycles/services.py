@@ -38,6 +38,7 @@ from asxh.cycles.selectors import blocking
 from asxh.entitlement.selectors import one_offs, ratebook
 from asxh.notifications.services import sms_queue_for_payments
 from asxh.providers.models import Provider
+from asxh.providers.selectors import provider_for
 from asxh.units.models import Commune, Province
 
 
@@ -287,9 +288,7 @@ def _export_wanted(
         raise ValidationError(
             "Danh sách chưa được duyệt: chỉ xuất tệp cho tổ chức chi trả khi đã khóa."
         )
-    provider = Provider.objects.filter(code=provider_code).first()
-    if provider is None:
-        raise ValidationError(f"Không có tổ chức chi trả mã '{provider_code}'.")
+    provider = provider_for(actor, provider_code)
     if fmt not in SUFFIX:
         raise ValidationError(f"Định dạng '{fmt}' không có; chọn xlsx, csv, pain001 hoặc pdf.")
     commune = Commune.objects.filter(code=commune_code).first() if commune_code else None
@@ -473,9 +472,7 @@ def cycle_transfer_confirm(*, actor: User, cycle_id: int, provider_code: str) ->
     cycle = selectors.cycle_get(actor, cycle_id)
     if cycle.state == CycleState.DRAFT:
         raise ValidationError("Danh sách chưa được duyệt.")
-    provider = Provider.objects.filter(code=provider_code).first()
-    if provider is None:
-        raise ValidationError(f"Không có tổ chức chi trả mã '{provider_code}'.")
+    provider = provider_for(actor, provider_code)
     with transaction.atomic():
         transfer, created = Transfer.objects.get_or_create(
             cycle=cycle,

@@ -19,6 +19,8 @@ class Provider(models.Model):
     kind = models.CharField("loại", max_length=16, choices=ProviderKind.choices)
     # The NAPAS BIN of the provider's own bank (the debtor agent of its transfers).
     bank_bin = models.CharField("mã BIN ngân hàng", max_length=6, blank=True)
+    # Its own users (role provider): they export and confirm for this provider only.
+    staff = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="providers")
 
     def __str__(self) -> str:
         return self.name

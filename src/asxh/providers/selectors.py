@@ -1,8 +1,13 @@
-"""Reading contracts: the routing of a month's payment lines to providers."""
+"""Reading providers and contracts: who may act for a provider, and the routing of a month's
+payment lines to providers."""
 
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from asxh.access.models import User
+from asxh.access.roles import Role
 from asxh.entitlement.months import month_of
 from asxh.providers.logic import Terms
-from asxh.providers.models import Contract
+from asxh.providers.models import Contract, Provider
 from asxh.units.models import Province
 
 
@@ -37,3 +42,17 @@ class Routing:
                 None,
             )
         return self._memo[key]
+
+
+def provider_for(actor: User, code: str) -> Provider:
+    """The provider `code`; a provider's own user may act only for the provider they belong
+    to (the role's capabilities and the area are checked by the caller)."""
+    provider = Provider.objects.filter(code=code).first()
+    if provider is None:
+        raise ValidationError(f"Không có tổ chức chi trả mã '{code}'.")
+    if actor.role == Role.PROVIDER and not provider.staff.filter(pk=actor.pk).exists():
+        raise PermissionDenied(
+            f"Tài khoản {actor.username} không thuộc tổ chức chi trả '{code}': chỉ xuất tệp và "
+            "xác nhận chuyển tiền cho tổ chức của mình."
+        )
+    return provider

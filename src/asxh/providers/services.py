@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from asxh.access.models import User
-from asxh.access.roles import Capability
+from asxh.access.roles import Capability, Role
 from asxh.access.selectors import communes_for, require
 from asxh.audit.services import audit_record
 from asxh.core.formatting import date_vn
@@ -34,6 +34,24 @@ def provider_add(*, actor: User, code: str, name: str, kind: str, bank_bin: str 
         provider = Provider.objects.create(code=code, name=name, kind=kind, bank_bin=bank_bin)
         audit_record(actor=actor, action="provider.add", object_type="provider",
                      object_id=provider.pk, after={"code": code, "name": name, "kind": kind})  # fmt: skip
+    return provider
+
+
+def provider_staff_add(*, actor: User, provider_code: str, username: str) -> Provider:
+    """Make a user (role provider) one of the provider's own users (audited)."""
+    require(actor, Capability.MANAGE_PROVIDERS)
+    provider = Provider.objects.filter(code=provider_code).first()
+    if provider is None:
+        raise ValidationError(f"Không có tổ chức chi trả mã '{provider_code}'.")
+    user = User.objects.filter(username=username).first()
+    if user is None or user.role != Role.PROVIDER:
+        raise ValidationError(
+            f"'{username}' không phải tài khoản có vai trò tổ chức chi trả: tạo tài khoản đó trước."
+        )
+    with transaction.atomic():
+        provider.staff.add(user)
+        audit_record(actor=actor, action="provider.staff_add", object_type="provider",
+                     object_id=provider.pk, after={"user": username})  # fmt: skip
     return provider
 
 

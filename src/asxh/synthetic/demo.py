@@ -75,7 +75,12 @@ def _demo_provider(province: Province) -> None:
     from decimal import Decimal
 
     from asxh.providers.models import Provider
-    from asxh.providers.services import ContractInput, contract_add, provider_add
+    from asxh.providers.services import (
+        ContractInput,
+        contract_add,
+        provider_add,
+        provider_staff_add,
+    )
 
     if Provider.objects.filter(code="buudien-ag").exists():
         return
@@ -89,3 +94,4 @@ def _demo_provider(province: Province) -> None:
         payer_name="Sở Y tế tỉnh An Giang", payer_account="9527000123456",
         payer_bank_bin="970405",
     ))  # fmt: skip
+    provider_staff_add(actor=approver, provider_code="buudien-ag", username="buudien")

@@ -8,7 +8,7 @@ import zipfile
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
@@ -18,6 +18,7 @@ from asxh.cycles import selectors
 from asxh.cycles.models import ExportFile, PaymentLine
 from asxh.cycles.services import cycle_approve, cycle_build, cycle_export
 from asxh.cycles.tests.conftest import MONTH
+from conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -250,3 +251,27 @@ def test_the_transfer_queues_one_message_per_person_paid_into_an_account(setting
     }
     assert transfer.messages == len(references) == 2
     assert set(SmsMessage.objects.values_list("reference", flat=True)) == references
+
+
+def test_a_providers_own_users_act_for_it_and_no_other(setting, locked, users, tmp_path):
+    from asxh.access.roles import Role
+    from asxh.cycles.services import cycle_transfer_confirm
+    from asxh.providers.services import provider_add, provider_staff_add
+
+    own = users[Role.PROVIDER]
+    other = make_user(Role.PROVIDER, province=setting.areas.province, username="nganhang-x")
+    provider_add(actor=setting.preparer, code="nganhang-x", name="Ngân hàng X", kind="bank")
+    provider_staff_add(actor=setting.preparer, provider_code="buudien-ag", username=own.username)
+    provider_staff_add(actor=setting.preparer, provider_code="nganhang-x", username=other.username)
+    for action in (
+        lambda u: cycle_export(actor=u, cycle_id=locked.pk, provider_code="buudien-ag",
+                               fmt="csv", path=tmp_path / f"{u.username}.csv"),
+        lambda u: cycle_transfer_confirm(actor=u, cycle_id=locked.pk, provider_code="buudien-ag"),
+    ):  # fmt: skip
+        with pytest.raises(PermissionDenied, match="không thuộc tổ chức chi trả"):
+            action(other)
+        action(own)
+    with pytest.raises(ValidationError, match="không phải tài khoản có vai trò"):
+        provider_staff_add(actor=setting.preparer, provider_code="buudien-ag",
+                           username=setting.officer.username)  # fmt: skip
+    assert AuditEvent.objects.filter(action="provider.staff_add").count() == 2

@@ -22,7 +22,7 @@ def _date(text: str) -> dt.date:
 
 
 class Command(BaseCommand):
-    help = "Tổ chức dịch vụ chi trả: add (thêm), contract (thêm hợp đồng), list."
+    help = "Tổ chức dịch vụ chi trả: add (thêm), contract (thêm hợp đồng), staff (gắn tài khoản), list."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -48,6 +48,10 @@ class Command(BaseCommand):
         contract.add_argument("--payer-account", required=True)
         contract.add_argument("--payer-bin", required=True)
         contract.add_argument("--user", required=True)
+        staff = sub.add_parser("staff", help="Gắn tài khoản (vai trò provider) với tổ chức.")
+        staff.add_argument("--provider", required=True)
+        staff.add_argument("--username", required=True)
+        staff.add_argument("--user", required=True)
         listing = sub.add_parser("list", help="Các hợp đồng.")
         listing.add_argument("--json", action="store_true")
 
@@ -63,6 +67,11 @@ class Command(BaseCommand):
         provider = services.provider_add(actor=user_by_username(o["user"]), code=o["code"],
                                          name=o["name"], kind=o["kind"], bank_bin=o["bin"])  # fmt: skip
         self.stdout.write(f"Đã thêm tổ chức chi trả {provider.code}: {provider.name}.")
+
+    def _staff(self, o: dict[str, Any]) -> None:
+        provider = services.provider_staff_add(actor=user_by_username(o["user"]),
+                                               provider_code=o["provider"], username=o["username"])  # fmt: skip
+        self.stdout.write(f"{o['username']} làm việc cho {provider.name}.")
 
     def _contract(self, o: dict[str, Any]) -> None:
         try:
