@@ -5,8 +5,11 @@ header and refuses the file when they differ.
 """
 
 import csv
-import io
+import multiprocessing
 from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
+from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from rustpy_xlsxwriter import Format, write_worksheet
@@ -43,6 +46,7 @@ METHODS = {"account": "Tài khoản", "cash": "Tiền mặt"}
 FORMULA_START = frozenset("=+-@")
 HEADER_ROW = 6  # 0-based: the column titles, under the heading rows
 AMOUNT = "Số tiền (đồng)"
+AMOUNT_COLUMN = [title for title, _ in COLUMNS].index(AMOUNT)
 TEXT_CODES = ("Mã xã", "Điện thoại", "Mã BIN", "Số tài khoản")
 
 
@@ -72,52 +76,110 @@ class CsvList:
         self.rows = self.total = 0
 
     def add(self, row: PaymentRow) -> None:
+        self.add_cells(_cells(self.rows + 1, row), row.amount)
+
+    def add_cells(self, cells: list[str | int], amount: int) -> None:
         self.rows += 1
-        self.total += row.amount
+        self.total += amount
         # A text cell a spreadsheet would take for a formula gets a leading apostrophe (CSV
         # has no cell types); written inline, as this runs for every cell of the list.
         self._writer.writerow(["'" + cell if isinstance(cell, str) and cell[:1] in FORMULA_START
-                               else cell for cell in _cells(self.rows, row)])  # fmt: skip
+                               else cell for cell in cells])  # fmt: skip
 
 
 def provider_files(
     rows: Iterable[PaymentRow], header: ListHeader, accounts: ListHeader,
-    outs: dict[str, BinaryIO], message_id: str,
+    paths: dict[str, Path], message_id: str,
 ) -> dict[str, tuple[int, int]]:  # fmt: skip
-    """The provider's whole-list files named in `outs` ("xlsx", "csv", "pain001"), written in
+    """The provider's whole-list files named in `paths` ("xlsx", "csv", "pain001"), written in
     one pass over the rows: reading and ordering a province's list costs more than writing
-    any one file. pain.001 takes the account rows (`accounts` is their header). Returns each
-    file's (rows, total) for the caller to compare with its header."""
-    text = (
-        io.TextIOWrapper(outs["csv"], encoding="utf-8-sig", newline="") if "csv" in outs else None
-    )
-    listed = CsvList(text) if text else None
-    transfer = (
-        Pain001File(accounts, outs["pain001"], message_id=message_id) if "pain001" in outs else None
-    )
-
-    def fed() -> Iterator[PaymentRow]:
-        for row in rows:
+    any one file. The Excel file is written by a process of its own (the library's work per
+    cell is as much as the other two files together), fed with the rows' cells. pain.001
+    takes the account rows (`accounts` is their header). Returns each file's (rows, total)
+    for the caller to compare with its header."""
+    with ExitStack() as files:
+        excel = (
+            files.enter_context(_ExcelProcess(header, paths["xlsx"])) if "xlsx" in paths else None
+        )
+        text = (
+            files.enter_context(paths["csv"].open("w", encoding="utf-8-sig", newline=""))
+            if "csv" in paths
+            else None
+        )
+        listed = CsvList(text) if text else None
+        out = files.enter_context(paths["pain001"].open("wb")) if "pain001" in paths else None
+        transfer = Pain001File(accounts, out, message_id=message_id) if out else None
+        for n, row in enumerate(rows, start=1):
+            cells = _cells(n, row)
             if listed:
-                listed.add(row)
+                listed.add_cells(cells, row.amount)
             if transfer and row.method == "account":
                 transfer.add(row)
-            yield row
-
-    counted = {}
-    if "xlsx" in outs:
-        counted["xlsx"] = xlsx_write(header, fed(), outs["xlsx"])
-    else:
-        for _ in fed():
-            pass
-    if listed and text:
-        text.flush()
-        text.detach()
-        counted["csv"] = (listed.rows, listed.total)
-    if transfer:
-        transfer.close()
-        counted["pain001"] = (transfer.rows, transfer.total)
+            if excel:
+                excel.add(cells)
+        counted = {"xlsx": excel.close()} if excel else {}
+        if listed:
+            counted["csv"] = (listed.rows, listed.total)
+        if transfer:
+            transfer.close()
+            counted["pain001"] = (transfer.rows, transfer.total)
     return counted
+
+
+class _ExcelProcess:
+    """The Excel list written by another process from the cells sent to it in chunks."""
+
+    CHUNK = 5_000
+
+    def __init__(self, header: ListHeader, path: Path) -> None:
+        spawn = multiprocessing.get_context("spawn")
+        self._pipe, theirs = spawn.Pipe()
+        self._process = spawn.Process(target=_excel_from_pipe, args=(header, path, theirs),
+                                      daemon=True)  # fmt: skip
+        self._process.start()
+        theirs.close()
+        self._chunk: list[list[str | int]] = []
+
+    def __enter__(self) -> "_ExcelProcess":
+        return self
+
+    def add(self, cells: list[str | int]) -> None:
+        self._chunk.append(cells)
+        if len(self._chunk) >= self.CHUNK:
+            self._pipe.send(self._chunk)
+            self._chunk = []
+
+    def close(self) -> tuple[int, int]:
+        """Send the last cells and wait for the file: its (rows, total)."""
+        self._pipe.send(self._chunk)
+        self._pipe.send(None)
+        try:
+            kind, answer = self._pipe.recv()
+        except EOFError:
+            raise ValueError("Tiến trình ghi tệp Excel dừng giữa chừng.") from None
+        if kind != "done":
+            raise ValueError(f"Không ghi được tệp Excel: {answer}")
+        return answer
+
+    def __exit__(self, *exc: object) -> None:
+        if self._process.is_alive() and exc[0] is not None:
+            self._process.terminate()
+        self._process.join()
+        self._pipe.close()
+
+
+def _excel_from_pipe(header: ListHeader, path: Path, pipe: Connection) -> None:
+    """In the Excel process: the cells as they arrive, until None."""
+
+    def received() -> Iterator[list[str | int]]:
+        while (chunk := pipe.recv()) is not None:
+            yield from chunk
+
+    try:
+        with path.open("wb") as out:
+            pipe.send(("done", _excel(header, received(), out)))
+    except Exception as error:  # told to the parent, which refuses the file
+        pipe.send(("error", f"{type(error).__name__}: {error}"))
 
 
 def xlsx_write(header: ListHeader, rows: Iterable[PaymentRow], out: BinaryIO) -> tuple[int, int]:
@@ -125,7 +187,11 @@ def xlsx_write(header: ListHeader, rows: Iterable[PaymentRow], out: BinaryIO) ->
     total row (a SUM formula, recalculated when the file opens). The library can write
     nothing below the data, so the signature blocks are on the PDF cash list and the advance
     request. Every text cell is a string, never a formula."""
-    counted = _Counted(rows)
+    return _excel(header, (_cells(n, row) for n, row in enumerate(rows, start=1)), out)
+
+
+def _excel(header: ListHeader, cells: Iterable[list[str | int]], out: BinaryIO) -> tuple[int, int]:
+    counted = _Counted(cells)
     write_worksheet(
         counted.records(),
         out,
@@ -165,16 +231,17 @@ def _heading(header: ListHeader) -> list["MergeRange"]:
 
 
 class _Counted:
-    """The rows as the library's records (one dict per row, keyed by column title), counted
-    and summed on the way."""
+    """The rows' cells as the library's records (one dict per row, keyed by column title),
+    counted and summed on the way."""
 
-    def __init__(self, rows: Iterable[PaymentRow]) -> None:
-        self._rows, self.rows, self.total = rows, 0, 0
+    def __init__(self, cells: Iterable[list[str | int]]) -> None:
+        self._cells, self.rows, self.total = cells, 0, 0
 
     def records(self) -> Iterator[dict[str, str | int | None]]:
         titles = [title for title, _ in COLUMNS]
-        for n, row in enumerate(self._rows, start=1):
-            self.rows, self.total = n, self.total + row.amount
-            yield dict(zip(titles, _cells(n, row), strict=True))
+        for row in self._cells:
+            self.rows += 1
+            self.total += int(row[AMOUNT_COLUMN])
+            yield dict(zip(titles, row, strict=True))
         if not self.rows:  # the library takes the column titles from the first record
             yield dict.fromkeys(titles)

@@ -7,7 +7,6 @@ import os
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from itertools import islice
 from pathlib import Path
@@ -316,12 +315,9 @@ def _export_files(wanted: _Export) -> dict[str, _Written]:
     )]  # fmt: skip
     scratch = {fmt: _scratch(replace(wanted, fmt=fmt)) for fmt in formats}
     try:
-        with ExitStack() as files:
-            outs: dict[str, BinaryIO] = {
-                str(fmt): files.enter_context(path.open("wb")) for fmt, path in scratch.items()
-            }
-            counted = exports.provider_files(selectors.payment_rows(cycle, provider), header,
-                                             accounts, outs, _message_id(wanted, "pain001"))  # fmt: skip
+        counted = exports.provider_files(selectors.payment_rows(cycle, provider), header,
+                                         accounts, {str(f): p for f, p in scratch.items()},
+                                         _message_id(wanted, "pain001"))  # fmt: skip
         written: dict[str, _Written] = {}
         for fmt, path in scratch.items():
             expected = accounts if fmt == ExportFormat.PAIN001 else header

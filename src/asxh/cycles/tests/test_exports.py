@@ -275,3 +275,16 @@ def test_a_providers_own_users_act_for_it_and_no_other(setting, locked, users, t
         provider_staff_add(actor=setting.preparer, provider_code="buudien-ag",
                            username=setting.officer.username)  # fmt: skip
     assert AuditEvent.objects.filter(action="provider.staff_add").count() == 2
+
+
+def test_an_excel_file_that_cannot_be_written_stops_the_export(setting, locked, tmp_path):
+    from django.utils import timezone
+
+    from asxh.cycles import exports
+    from asxh.providers.models import Provider
+
+    provider = Provider.objects.get(code="buudien-ag")
+    header = selectors.header_for(locked, provider, created_at=timezone.now())
+    paths = {"xlsx": tmp_path / "missing-folder" / "ds.xlsx", "csv": tmp_path / "ds.csv"}
+    with pytest.raises((ValueError, OSError)):  # the Excel process could not open its file
+        exports.provider_files(selectors.payment_rows(locked, provider), header, header, paths, "X")
