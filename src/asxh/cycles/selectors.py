@@ -43,10 +43,38 @@ def lines_for(user: User, cycle: Cycle) -> QuerySet[PaymentLine]:
     return PaymentLine.objects.filter(cycle=cycle, commune_id__in=communes_for(user).values("pk"))
 
 
-def _pending_changes(cycle: Cycle) -> int:
-    """Changes of the province still awaiting a decision that apply by the cycle's month."""
-    commune_ids = cycle.province.communes.values_list("pk", flat=True)  # type: ignore[attr-defined]
-    return changes_pending_count(list(commune_ids), cycle.month)
+def user_communes(user: User, cycle: Cycle) -> list[int] | None:
+    """The cycle's communes the user works in; None when that is the whole province."""
+    mine = list(communes_for(user).filter(province=cycle.province).values_list("pk", flat=True))
+    whole = cycle.province.communes.count()  # type: ignore[attr-defined]
+    return None if len(mine) == whole else mine
+
+
+@dataclass(frozen=True)
+class Figures:
+    people: int
+    total: int
+    held: int
+    held_total: int
+
+
+def figures_for(cycle: Cycle, communes: list[int] | None) -> Figures:
+    """The list's headline figures: stored with the build for the whole province, summed
+    over the lines of `communes` otherwise (an officer sees their communes' only)."""
+    if communes is None:
+        return Figures(cycle.people, cycle.total, cycle.held, cycle.held_total)
+    lines = PaymentLine.objects.filter(cycle=cycle, commune_id__in=communes)
+    people = lines.aggregate(n=Count("beneficiary_id", distinct=True))["n"]
+    sent = lines.filter(held_reason="").aggregate(total=Sum("amount"))["total"] or 0
+    held = lines.exclude(held_reason="").aggregate(n=Count("pk"), total=Sum("amount"))
+    return Figures(people, sent, held["n"], held["total"] or 0)
+
+
+def _pending_changes(cycle: Cycle, communes: list[int] | None) -> int:
+    """Changes still awaiting a decision that apply by the cycle's month."""
+    if communes is None:
+        communes = list(cycle.province.communes.values_list("pk", flat=True))  # type: ignore[attr-defined]
+    return changes_pending_count(communes, cycle.month)
 
 
 @dataclass
@@ -57,14 +85,17 @@ class Blocking:
     held: list[tuple[str, int, int]] = field(default_factory=list)  # reason, lines, amount
 
 
-def blocking(cycle: Cycle) -> Blocking:
+def blocking(cycle: Cycle, communes: list[int] | None = None) -> Blocking:
+    """What stops the approval and what is held, in the whole province or in `communes`."""
     found = Blocking()
-    pending = _pending_changes(cycle)
+    pending = _pending_changes(cycle, communes)
     if pending:
         found.stops.append(f"{pending} biến động (tăng, giảm, điều chỉnh) chưa được duyệt.")
+    lines = PaymentLine.objects.filter(cycle=cycle)
+    if communes is not None:
+        lines = lines.filter(commune_id__in=communes)
     held = (
-        PaymentLine.objects.filter(cycle=cycle)
-        .exclude(held_reason="")
+        lines.exclude(held_reason="")
         .values("held_reason")
         .annotate(n=Count("pk"), amount=Sum("amount"))
         .order_by("-n")
@@ -306,7 +337,7 @@ def _transfers_step(cycle: Cycle) -> tuple[dt.date | None, str]:
 
 def calendar(cycle: Cycle, today: dt.date) -> list[logic.Step]:
     """The cycle's steps: what the system has recorded as done, and what is late."""
-    pending = _pending_changes(cycle)
+    pending = _pending_changes(cycle, None)
     first_export = cycle.exports.order_by("created_at").values_list("created_at", flat=True).first()
     done: dict[int, tuple[dt.date | None, str]] = {
         2: (None, f"còn {pending} biến động chưa duyệt") if pending else (cycle.month, "không còn biến động chờ duyệt"),

@@ -75,10 +75,12 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for row in figures.by_benefit:
         row["name"], row["kind_label"] = benefit_name(row["benefit"]), LineKind(row["kind"]).label
     provider_ids = lines.exclude(contract=None).values("contract__provider_id")
+    communes = selectors.user_communes(user, cycle)
     return render(request, "cycles/detail.html", {
         "cycle": cycle,
+        "figures": selectors.figures_for(cycle, communes),
         "steps": selectors.calendar(cycle, timezone.localdate()),
-        "blocking": selectors.blocking(cycle),
+        "blocking": selectors.blocking(cycle, communes),
         "totals": figures,
         "providers": Provider.objects.filter(pk__in=provider_ids).order_by("name"),
         "exports": cycle.exports.select_related("provider", "commune", "created_by"),

@@ -192,3 +192,19 @@ def test_two_approvers_at_once_make_one_lock(reference_data, setting):
         t.join()
     assert sorted(outcomes) == ["locked", "refused"]
     assert AuditEvent.objects.filter(action="cycle.approve").count() == 1
+
+
+def test_a_commune_officer_sees_their_communes_figures_only(setting, people):
+    import re
+
+    from django.test import Client
+
+    cycle = _build(setting).cycle
+    assert cycle.people == 2  # the home and the neighbouring commune
+    shown = {}
+    for user in (setting.officer, setting.approver):
+        client = Client()
+        client.force_login(user)
+        body = client.get(f"/ky-chi/{cycle.pk}/").content.decode()
+        shown[user.username] = re.search(r'data-testid="people">([^<]+)<', body).group(1)  # type: ignore[union-attr]
+    assert shown == {setting.officer.username: "1", setting.approver.username: "2"}
