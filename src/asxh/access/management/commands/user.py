@@ -4,12 +4,12 @@ import getpass
 import json
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from asxh.access.roles import Role
 from asxh.access.selectors import user_by_username
 from asxh.access.services import user_create
+from asxh.core.commands import refusals_reported
 
 
 class Command(BaseCommand):
@@ -30,7 +30,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **o: Any) -> None:
         password = input() if o["password_stdin"] else getpass.getpass("Mật khẩu: ")
-        try:
+        with refusals_reported():
             user = user_create(
                 actor=user_by_username(o["user"]),
                 username=o["username"],
@@ -40,8 +40,4 @@ class Command(BaseCommand):
                 province_codes=tuple(o["province"]),
                 commune_codes=tuple(o["commune"]),
             )
-        except PermissionDenied as error:
-            raise CommandError(f"Không được phép: {error}") from None
-        except ValidationError as error:
-            raise CommandError("Dữ liệu không hợp lệ: " + "; ".join(error.messages)) from None
         self.stdout.write(json.dumps({"id": user.pk, "username": user.username}))

@@ -5,13 +5,12 @@ import json
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.http import Http404
 
 from asxh.access.selectors import user_by_username
 from asxh.beneficiaries import selectors, services
 from asxh.beneficiaries.logic import partial_date_parse
+from asxh.core.commands import refusals_reported
 from asxh.core.formatting import partial_date_vn
 from asxh.core.masking import mask_id_number
 
@@ -76,14 +75,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            user = user_by_username(options["user"])
-            result = getattr(self, f"_{options['action']}")(user, options)
-        except PermissionDenied as error:
-            raise CommandError(f"Không được phép: {error}") from None
-        except Http404 as error:
-            raise CommandError(str(error)) from None
-        except ValidationError as error:
-            raise CommandError("Dữ liệu không hợp lệ: " + "; ".join(error.messages)) from None
+            with refusals_reported():
+                user = user_by_username(options["user"])
+                result = getattr(self, f"_{options['action']}")(user, options)
         except ValueError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(json.dumps(result, ensure_ascii=False, default=str))

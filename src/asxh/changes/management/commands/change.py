@@ -5,14 +5,13 @@ import json
 from argparse import ArgumentParser, RawDescriptionHelpFormatter
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.http import Http404
 
 from asxh.access.models import User
 from asxh.access.selectors import user_by_username
 from asxh.changes import logic, selectors, services
 from asxh.changes.models import ChangeKind, ChangeRequest, ChangeState
+from asxh.core.commands import refusals_reported
 
 
 def _fields_help() -> str:
@@ -79,15 +78,9 @@ class Command(BaseCommand):
         listing.add_argument("--json", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
+        with refusals_reported():
             user = user_by_username(options["user"])
             getattr(self, f"_{options['action']}")(user, options)
-        except PermissionDenied as error:
-            raise CommandError(f"Không được phép: {error}") from None
-        except Http404 as error:
-            raise CommandError(str(error)) from None
-        except ValidationError as error:
-            raise CommandError("Không thực hiện được: " + "; ".join(error.messages)) from None
 
     def _propose(self, user: User, o: dict[str, Any]) -> None:
         payload = {}

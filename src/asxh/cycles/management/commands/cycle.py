@@ -5,11 +5,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.http import Http404
 
 from asxh.access.selectors import user_by_username
+from asxh.core.commands import refusals_reported
 from asxh.core.formatting import date_vn, month_vn, number_vn
 from asxh.cycles import selectors, services
 from asxh.cycles.models import ExportFormat
@@ -44,14 +43,8 @@ class Command(BaseCommand):
         export.add_argument("--user", required=True)
 
     def handle(self, *args: Any, **o: Any) -> None:
-        try:
+        with refusals_reported():
             getattr(self, "_" + o["action"])(o)
-        except PermissionDenied as error:
-            raise CommandError(f"Không được phép: {error}") from None
-        except Http404 as error:
-            raise CommandError(str(error)) from None
-        except ValidationError as error:
-            raise CommandError("Không thực hiện được: " + "; ".join(error.messages)) from None
 
     def _build(self, o: dict[str, Any]) -> None:
         try:

@@ -5,10 +5,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from asxh.access.selectors import user_by_username
+from asxh.core.commands import refusals_reported
 from asxh.core.formatting import date_vn, month_vn
 from asxh.entitlement import selectors, services
 from asxh.entitlement.cases import policy_evaluate
@@ -62,11 +62,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            getattr(self, "_" + options["action"].replace("-", "_"))(options)
-        except PermissionDenied as error:
-            raise CommandError(f"Không được phép: {error}") from None
-        except ValidationError as error:
-            raise CommandError("Không thực hiện được: " + "; ".join(error.messages)) from None
+            with refusals_reported():
+                getattr(self, "_" + options["action"].replace("-", "_"))(options)
         except (RateError, OSError) as error:
             raise CommandError(str(error)) from None
 

@@ -2,10 +2,11 @@
 
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from asxh.access.selectors import user_by_username
+from asxh.core.commands import refusals_reported
 from asxh.notifications import selectors, services
 from asxh.notifications.logic import template_preview
 from asxh.notifications.models import SmsTemplate
@@ -35,11 +36,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            getattr(self, "_" + options["action"].replace("-", "_"))(options)
-        except PermissionDenied as error:
-            raise CommandError(f"Không được phép: {error}") from None
-        except ValidationError as error:
-            raise CommandError("Không thực hiện được: " + " ".join(error.messages)) from None
+            with refusals_reported():
+                getattr(self, "_" + options["action"].replace("-", "_"))(options)
         except ImproperlyConfigured as error:
             raise CommandError(f"Cấu hình: {error}") from None
 

@@ -5,10 +5,10 @@ import json
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from asxh.access.selectors import user_by_username
+from asxh.core.commands import refusals_reported
 from asxh.core.formatting import date_vn
 from asxh.providers import services
 from asxh.providers.models import Contract, ProviderKind
@@ -56,12 +56,8 @@ class Command(BaseCommand):
         listing.add_argument("--json", action="store_true")
 
     def handle(self, *args: Any, **o: Any) -> None:
-        try:
+        with refusals_reported():
             getattr(self, "_" + o["action"])(o)
-        except PermissionDenied as error:
-            raise CommandError(f"Không được phép: {error}") from None
-        except ValidationError as error:
-            raise CommandError("Không thực hiện được: " + "; ".join(error.messages)) from None
 
     def _add(self, o: dict[str, Any]) -> None:
         provider = services.provider_add(actor=user_by_username(o["user"]), code=o["code"],

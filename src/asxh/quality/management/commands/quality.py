@@ -6,11 +6,10 @@ from argparse import ArgumentParser
 from dataclasses import asdict
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.http import Http404
+from django.core.management.base import BaseCommand, CommandParser
 
 from asxh.access.selectors import user_by_username
+from asxh.core.commands import refusals_reported
 from asxh.core.formatting import date_vn, number_vn
 from asxh.core.masking import mask_id_number
 from asxh.quality import selectors, services
@@ -57,15 +56,9 @@ class Command(BaseCommand):
         dismiss.add_argument("--reason", required=True)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
+        with refusals_reported():
             user = user_by_username(options["user"])
             result = getattr(self, f"_{options['action']}")(user, options)
-        except PermissionDenied as error:
-            raise CommandError(f"Không được phép: {error}") from None
-        except Http404 as error:
-            raise CommandError(str(error)) from None
-        except ValidationError as error:
-            raise CommandError("Không thực hiện được: " + "; ".join(error.messages)) from None
         if options["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False, default=str))
 

@@ -4,12 +4,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.http import Http404
 from django.utils import timezone
 
 from asxh.access.selectors import user_by_username
+from asxh.core.commands import refusals_reported
 from asxh.core.formatting import number_vn
 from asxh.reports import logic, selectors
 from asxh.reports.excel import report_xlsx
@@ -29,14 +28,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            user = user_by_username(options["user"])
-            today = timezone.localdate()
-            text = options["date"]
-            on = logic.report_date_parse(text, today=today) if text else today
-            report = selectors.daily_report(user, on=on, area=options["area"])
-        except PermissionDenied as error:
-            raise CommandError(f"Không được phép: {error}") from None
-        except (Http404, ValueError) as error:
+            with refusals_reported():
+                user = user_by_username(options["user"])
+                today = timezone.localdate()
+                text = options["date"]
+                on = logic.report_date_parse(text, today=today) if text else today
+                report = selectors.daily_report(user, on=on, area=options["area"])
+        except ValueError as error:
             raise CommandError(str(error)) from None
         if options["output"]:
             path = Path(options["output"])

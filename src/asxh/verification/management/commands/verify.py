@@ -10,12 +10,12 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.http import Http404
 
 from asxh.access.selectors import user_by_username
 from asxh.beneficiaries.logic import partial_date_parse
+from asxh.core.commands import refusals_reported
 from asxh.core.formatting import date_vn, partial_date_vn
 from asxh.core.masking import mask_account_number, mask_id_number
 from asxh.verification import selectors, services
@@ -77,14 +77,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"].replace("-", "_")
         try:
-            user = user_by_username(options["user"])
-            result = getattr(self, f"_{action}")(user, options)
-        except PermissionDenied as error:
-            raise CommandError(f"Không được phép: {error}") from None
-        except (Http404, ImproperlyConfigured, ValueError) as error:
+            with refusals_reported():
+                user = user_by_username(options["user"])
+                result = getattr(self, f"_{action}")(user, options)
+        except (ImproperlyConfigured, ValueError) as error:
             raise CommandError(str(error)) from None
-        except ValidationError as error:
-            raise CommandError("Dữ liệu không hợp lệ: " + "; ".join(error.messages)) from None
         except OSError as error:
             raise CommandError(f"Không đọc/ghi được tệp: {error}") from None
         if options["json"]:
