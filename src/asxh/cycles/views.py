@@ -3,7 +3,7 @@ approve, files for the provider) and the treasury advance request."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -79,6 +79,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cycles/detail.html", {
         "cycle": cycle,
         "figures": selectors.figures_for(cycle, communes),
+        "whole_province": communes is None,
         "steps": selectors.calendar(cycle, timezone.localdate()),
         "blocking": selectors.blocking(cycle, communes),
         "totals": figures,
@@ -138,7 +139,12 @@ def cycle_transfer(request: HttpRequest, pk: int, provider: str) -> HttpResponse
 @login_required
 def cycle_advance(request: HttpRequest, pk: int) -> HttpResponse:
     """Giấy đề nghị tạm ứng: what to transfer to each provider, with its fee (printable)."""
-    cycle = selectors.cycle_get(_user(request), pk)
+    user = _user(request)
+    cycle = selectors.cycle_get(user, pk)
+    if selectors.user_communes(user, cycle) is not None:
+        raise PermissionDenied(
+            "Giấy đề nghị tạm ứng là của cả tỉnh: chỉ người làm việc cấp tỉnh xem."
+        )
     rows = selectors.advances(cycle)
     context = {"cycle": cycle, "rows": rows, "amount": sum(r.amount for r in rows),
                "fee": sum(r.fee for r in rows), "total": sum(r.total for r in rows),

@@ -207,4 +207,6 @@ def test_a_commune_officer_sees_their_communes_figures_only(setting, people):
         client.force_login(user)
         body = client.get(f"/ky-chi/{cycle.pk}/").content.decode()
         shown[user.username] = re.search(r'data-testid="people">([^<]+)<', body).group(1)  # type: ignore[union-attr]
-    assert shown == {setting.officer.username: "1", setting.approver.username: "2"}
+        advance = client.get(f"/ky-chi/{cycle.pk}/tam-ung/")  # the province's request
+        shown[user.username] += f" {advance.status_code}"
+    assert shown == {setting.officer.username: "1 403", setting.approver.username: "2 200"}
