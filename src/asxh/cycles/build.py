@@ -8,7 +8,7 @@ since the last locked list, or for everyone when a rate was added with a past st
 
 import datetime as dt
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 from operator import itemgetter
@@ -121,6 +121,11 @@ def stream(qs: Any) -> Iterator[tuple[Any, ...]]:
         sql, params = qs.query.sql_with_params()
     except EmptyResultSet:  # a .none() query
         return
+    yield from sql_stream(sql, params)
+
+
+def sql_stream(sql: str, params: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
+    """The rows of SQL, streamed (a server-side cursor on PostgreSQL)."""
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(CHUNK):

@@ -16,10 +16,11 @@ from asxh.accounts.models import Institution
 from asxh.beneficiaries.models import Beneficiary, Payee
 from asxh.changes.selectors import changes_pending_count
 from asxh.cycles import logic
+from asxh.cycles.build import sql_stream
 from asxh.cycles.models import Cycle, PaymentLine
 from asxh.cycles.rows import ListHeader, PaymentRow
 from asxh.providers.models import Contract, Provider
-from asxh.units.models import Commune
+from asxh.units.models import Commune, Province
 
 NO_PROVIDER = "Chưa có tổ chức chi trả cho xã, hình thức này"
 
@@ -43,10 +44,10 @@ def lines_for(user: User, cycle: Cycle) -> QuerySet[PaymentLine]:
     return PaymentLine.objects.filter(cycle=cycle, commune_id__in=communes_for(user).values("pk"))
 
 
-def user_communes(user: User, cycle: Cycle) -> list[int] | None:
-    """The cycle's communes the user works in; None when that is the whole province."""
-    mine = list(communes_for(user).filter(province=cycle.province).values_list("pk", flat=True))
-    whole = cycle.province.communes.count()  # type: ignore[attr-defined]
+def user_communes(user: User, province: Province) -> list[int] | None:
+    """The province's communes the user works in; None when that is the whole province."""
+    mine = list(communes_for(user).filter(province=province).values_list("pk", flat=True))
+    whole = province.communes.count()  # type: ignore[attr-defined]
     return None if len(mine) == whole else mine
 
 
@@ -179,7 +180,6 @@ def header_for(
 
 
 TITLE_SEPARATOR = chr(31)  # the unit separator: never part of a line's title
-CHUNK = 20_000
 
 # One row per person: their unheld lines summed in a subquery (commune, payee, method and
 # account are the same on all of a person's lines in one cycle), then the names joined.
@@ -248,16 +248,8 @@ def payment_rows(
         payees=Payee._meta.db_table,
     )  # fmt: skip
     banks = _bank_names()
-    for found in _fetch(sql, [TITLE_SEPARATOR, *params]):
+    for found in sql_stream(sql, [TITLE_SEPARATOR, *params]):
         yield _row(cycle.pk, found, banks)
-
-
-def _fetch(sql: str, params: list[Any]) -> Iterator[tuple[Any, ...]]:
-    """The rows of SQL, streamed (a server-side cursor on PostgreSQL)."""
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(CHUNK):
-            yield from rows
 
 
 def _bank_names() -> dict[str, str]:

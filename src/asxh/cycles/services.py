@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from asxh.access.models import User
 from asxh.access.roles import Capability
-from asxh.access.selectors import communes_for, require
+from asxh.access.selectors import require
 from asxh.audit.services import audit_record
 from asxh.core.bulk import bulk_insert
 from asxh.core.formatting import month_vn
@@ -45,8 +45,7 @@ def _province(actor: User, code: str) -> Province:
     province = Province.objects.filter(code=code).first()
     if province is None:
         raise ValidationError(f"Không có tỉnh mã '{code}'.")
-    communes = communes_for(actor).filter(province=province)
-    if communes.count() != province.communes.count():  # type: ignore[attr-defined]
+    if selectors.user_communes(actor, province) is not None:
         raise PermissionDenied("Lập danh sách chi trả cần quyền trên cả tỉnh.")
     return province
 

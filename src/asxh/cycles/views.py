@@ -75,7 +75,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for row in figures.by_benefit:
         row["name"], row["kind_label"] = benefit_name(row["benefit"]), LineKind(row["kind"]).label
     provider_ids = lines.exclude(contract=None).values("contract__provider_id")
-    communes = selectors.user_communes(user, cycle)
+    communes = selectors.user_communes(user, cycle.province)
     return render(request, "cycles/detail.html", {
         "cycle": cycle,
         "figures": selectors.figures_for(cycle, communes),
@@ -141,7 +141,7 @@ def cycle_advance(request: HttpRequest, pk: int) -> HttpResponse:
     """Giấy đề nghị tạm ứng: what to transfer to each provider, with its fee (printable)."""
     user = _user(request)
     cycle = selectors.cycle_get(user, pk)
-    if selectors.user_communes(user, cycle) is not None:
+    if selectors.user_communes(user, cycle.province) is not None:
         raise PermissionDenied(
             "Giấy đề nghị tạm ứng là của cả tỉnh: chỉ người làm việc cấp tỉnh xem."
         )

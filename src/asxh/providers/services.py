@@ -16,7 +16,7 @@ from asxh.core.formatting import date_vn
 from asxh.entitlement.months import month_of
 from asxh.providers import logic
 from asxh.providers.models import Contract, FeeKind, Provider, ProviderKind
-from asxh.providers.selectors import contract_terms
+from asxh.providers.selectors import contract_terms, provider_for
 from asxh.units.models import Commune, Province
 
 METHODS = ("account", "cash")
@@ -40,9 +40,7 @@ def provider_add(*, actor: User, code: str, name: str, kind: str, bank_bin: str 
 def provider_staff_add(*, actor: User, provider_code: str, username: str) -> Provider:
     """Make a user (role provider) one of the provider's own users (audited)."""
     require(actor, Capability.MANAGE_PROVIDERS)
-    provider = Provider.objects.filter(code=provider_code).first()
-    if provider is None:
-        raise ValidationError(f"Không có tổ chức chi trả mã '{provider_code}'.")
+    provider = provider_for(actor, provider_code)
     user = User.objects.filter(username=username).first()
     if user is None or user.role != Role.PROVIDER:
         raise ValidationError(
