@@ -42,8 +42,35 @@ def _workers_peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
 
 
+def _cpu() -> tuple[float, float, float]:
+    """CPU seconds so far: this process, its ended children (build workers, Excel writer),
+    and the whole machine (/proc/stat; less the other two, that is mostly the database)."""
+    own, children = (
+        resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    with open("/proc/stat") as stat:
+        user, nice, system = (int(t) for t in stat.readline().split()[1:4])
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (
+        own.ru_utime + own.ru_stime,
+        children.ru_utime + children.ru_stime,
+        (user + nice + system) / ticks,
+    )
+
+
+_cpu_marks = [(0.0, 0.0, 0.0)]  # when the previous step ended; when the build started
+
+
+def _cpu_since(mark: tuple[float, float, float]) -> dict[str, float]:
+    spent = [round(b - a, 1) for a, b in zip(mark, _cpu(), strict=True)]
+    return {"bench": spent[0], "children": spent[1], "machine": spent[2]}
+
+
 def _print(name: str, seconds: float, **extra: Any) -> None:
-    print(json.dumps({"name": name, "seconds": round(seconds, 2), **extra,
+    """One step's figures; its CPU seconds are those spent since the previous step."""
+    cpu = _cpu_since(_cpu_marks[-1])
+    _cpu_marks[-1] = _cpu()
+    print(json.dumps({"name": name, "seconds": round(seconds, 2), **extra, "cpu_s": cpu,
                       "peak_rss_mb": _peak_rss_mb(), "workers_peak_rss_mb": _workers_peak_rss_mb()},
                      ensure_ascii=False), flush=True)  # fmt: skip
 
@@ -124,6 +151,7 @@ def main() -> None:
             cursor.execute("ALTER TABLE cycles_paymentline ENABLE TRIGGER USER")
         ExportFile.objects.filter(cycle_id__in=ids).delete()
         Cycle.objects.filter(pk__in=ids).delete()
+    _cpu_marks[:] = [_cpu(), _cpu()]
     started = time.perf_counter()
     result = cycle_build(actor=preparer, month=month, province_code=args.province)
     build_s = time.perf_counter() - started
@@ -150,9 +178,10 @@ def main() -> None:
         _print(f"export_{fmt}", seconds, rows=export.rows, total=export.total,
                mb=round(size / 1e6, 1), rows_per_s=round(export.rows / seconds))  # fmt: skip
     shutil.rmtree(folder)
+    all_cpu = _cpu_since(_cpu_marks[0])
     copy_s = _copy_floor(tally.lines)
     all_s = build_s + approve_s + export_s
-    _print("all", all_s, lines=tally.lines, copy_same_rows_s=round(copy_s, 2),
+    _print("all", all_s, lines=tally.lines, all_cpu_s=all_cpu, copy_same_rows_s=round(copy_s, 2),
            ratio_to_copy=round(all_s / copy_s, 1), build_ratio_to_copy=round(build_s / copy_s, 1))  # fmt: skip
 
 
