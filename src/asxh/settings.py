@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "asxh.changes",
     "asxh.providers",
     "asxh.cycles",
+    "asxh.results",
     "asxh.notifications",
 ]
 
