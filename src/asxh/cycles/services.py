@@ -38,6 +38,7 @@ from asxh.entitlement.selectors import one_offs, ratebook
 from asxh.notifications.services import sms_queue_for_payments
 from asxh.providers.models import Provider
 from asxh.providers.selectors import provider_for
+from asxh.reports.coverage import coverage_record
 from asxh.units.models import Commune, Province
 
 
@@ -161,6 +162,7 @@ def cycle_approve(*, actor: User, cycle_id: int) -> Cycle:
         Cycle.objects.filter(pk=cycle.pk).update(
             state=CycleState.LOCKED, locked_by=actor, locked_at=now
         )
+        coverage_record(cycle)
         audit_record(
             actor=actor,
             action="cycle.approve",

@@ -6,6 +6,7 @@ and the signature block. Every formula carries its computed value, so a reader t
 recalculate (or `openpyxl` with data_only=True) sees the same figures as the page.
 """
 
+import datetime as dt
 import io
 from collections.abc import Sequence
 
@@ -33,7 +34,9 @@ FIRST_DATA_ROW = 10
 FIRST_VALUE_COL = 2  # A = STT, B = Xã/phường
 
 
-class _Formats:
+class Formats:
+    """The cell formats of an administrative report (Times New Roman, bordered table)."""
+
     def __init__(self, book: xlsxwriter.Workbook) -> None:
         base = {"font_name": "Times New Roman", "font_size": 11}
         cell = {**base, "border": 1, "valign": "vcenter"}
@@ -75,13 +78,14 @@ def report_xlsx(report: DailyReport, *, agency: str = "", preparer: str = "") ->
     book.set_properties(
         {"title": TITLE, "comments": "asxh — số liệu tổng hợp, không có dữ liệu cá nhân"}
     )
-    formats = _Formats(book)
+    formats = Formats(book)
     cols = columns(report.programmes)
     for block in report.provinces:
         sheet = book.add_worksheet(_sheet_name(block))
         unit = agency or (block.rows[0].name if len(block.rows) == 1 else block.name)
         _sheet(sheet, formats, report, block, cols, agency=unit)
-        _signatures(sheet, formats, FIRST_DATA_ROW + len(block.rows) + 2, len(cols), preparer)
+        last = FIRST_VALUE_COL + len(cols) - 1
+        signatures(sheet, formats, FIRST_DATA_ROW + len(block.rows) + 2, last, preparer)
     if not report.provinces:
         book.add_worksheet("Tiến độ").write(0, 0, "Không có xã/phường nào trong phạm vi.")
     book.close()
@@ -96,7 +100,7 @@ def _sheet_name(block: ProvinceBlock) -> str:
 
 def _sheet(
     sheet: Worksheet,
-    f: _Formats,
+    f: Formats,
     report: DailyReport,
     block: ProvinceBlock,
     cols: Sequence[Column],
@@ -104,26 +108,17 @@ def _sheet(
     agency: str,
 ) -> None:
     last = FIRST_VALUE_COL + len(cols) - 1
-    split = max(3, last // 2)  # the agency on the left, the nation on the right
-    sheet.merge_range(0, 0, 0, split - 1, "ỦY BAN NHÂN DÂN", f.agency)
-    sheet.merge_range(1, 0, 1, split - 1, agency.upper(), f.agency_bold)
-    sheet.merge_range(0, split, 0, last, NATION, f.nation)
-    sheet.merge_range(1, split, 1, last, MOTTO, f.motto)
     on = report.on
-    sheet.merge_range(
-        2,
-        split,
-        2,
-        last,
-        f"{_place(block.name)}, ngày {on.day:02d} tháng {on.month:02d} năm {on.year}",
-        f.place_date,
+    heading(
+        sheet,
+        f,
+        last=last,
+        agency=agency,
+        place_date=f"{place_name(block.name)}, {date_words(on)}",
+        title=TITLE,
+        subtitle=f"Số liệu tính đến hết ngày {on:%d/%m/%Y} — {block.name}",
+        unit="Đơn vị tính: người",
     )
-    sheet.merge_range(4, 0, 4, last, TITLE, f.title)
-    sheet.set_row(4, 36)
-    sheet.merge_range(
-        5, 0, 5, last, f"Số liệu tính đến hết ngày {on:%d/%m/%Y} — {block.name}", f.subtitle
-    )
-    sheet.write(6, last, "Đơn vị tính: người", f.note)
     _header(sheet, f, cols)
     rows = block.rows
     for i, row in enumerate(rows):
@@ -144,14 +139,45 @@ def _sheet(
     sheet.repeat_rows(HEADER_TOP, NUMBERS_ROW)
 
 
-def _place(name: str) -> str:
+def heading(
+    sheet: Worksheet,
+    f: Formats,
+    *,
+    last: int,
+    agency: str,
+    place_date: str,
+    title: str,
+    subtitle: str,
+    unit: str,
+) -> None:
+    """Rows 1–7 of an administrative report: the agency on the left, the nation, motto,
+    place and date on the right, the title, the subtitle and the unit over columns 0…last."""
+    split = max(3, last // 2)
+    sheet.merge_range(0, 0, 0, split - 1, "ỦY BAN NHÂN DÂN", f.agency)
+    sheet.merge_range(1, 0, 1, split - 1, agency.upper(), f.agency_bold)
+    sheet.merge_range(0, split, 0, last, NATION, f.nation)
+    sheet.merge_range(1, split, 1, last, MOTTO, f.motto)
+    sheet.merge_range(2, split, 2, last, place_date, f.place_date)
+    sheet.merge_range(4, 0, 4, last, title, f.title)
+    sheet.set_row(4, 36)
+    sheet.merge_range(5, 0, 5, last, subtitle, f.subtitle)
+    sheet.write(6, last, unit, f.note)
+
+
+def date_words(on: dt.date) -> str:
+    """'ngày 05 tháng 01 năm 2026', as under the motto."""
+    return f"ngày {on.day:02d} tháng {on.month:02d} năm {on.year}"
+
+
+def place_name(name: str) -> str:
+    """'Tỉnh An Giang' → 'An Giang', as written before the date."""
     for prefix in ("Tỉnh ", "Thành phố ", "Xã ", "Phường ", "Đặc khu "):
         if name.startswith(prefix):
             return name[len(prefix) :]
     return name
 
 
-def _header(sheet: Worksheet, f: _Formats, cols: Sequence[Column]) -> None:
+def _header(sheet: Worksheet, f: Formats, cols: Sequence[Column]) -> None:
     sheet.merge_range(HEADER_TOP, 0, HEADER_SUB, 0, "STT", f.header)
     sheet.merge_range(HEADER_TOP, 1, HEADER_SUB, 1, "Xã/phường", f.header)
     for title, first, width, grouped in header_groups(cols):
@@ -196,7 +222,7 @@ def _values(
             sheet.write_number(r, c, value or 0, count)
 
 
-def _totals(sheet: Worksheet, r: int, cols: Sequence[Column], total: Figures, f: _Formats) -> None:
+def _totals(sheet: Worksheet, r: int, cols: Sequence[Column], total: Figures, f: Formats) -> None:
     for i, col in enumerate(cols):
         c = FIRST_VALUE_COL + i
         value = col.cell(total)
@@ -211,8 +237,8 @@ def _totals(sheet: Worksheet, r: int, cols: Sequence[Column], total: Figures, f:
             sheet.write_formula(r, c, formula, f.total_count, value)
 
 
-def _signatures(sheet: Worksheet, f: _Formats, row: int, ncols: int, preparer: str) -> None:
-    last = FIRST_VALUE_COL + ncols - 1
+def signatures(sheet: Worksheet, f: Formats, row: int, last: int, preparer: str) -> None:
+    """The preparer's and the head's signature blocks from `row`, over columns 0…last."""
     split = max(3, last // 2)
     sheet.merge_range(row, 0, row, split - 1, PREPARER, f.sign)
     sheet.merge_range(row + 1, 0, row + 1, split - 1, "(Ký, ghi rõ họ tên)", f.sign_note)

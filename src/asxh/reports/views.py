@@ -9,8 +9,9 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from asxh.access.models import User
-from asxh.core.formatting import number_vn
-from asxh.reports import logic, selectors
+from asxh.core.formatting import number_vn, vnd
+from asxh.entitlement.months import month_iso, month_label, month_of
+from asxh.reports import coverage_excel, coverage_logic, logic, selectors
 from asxh.reports.excel import report_xlsx
 from asxh.units.models import Commune
 
@@ -167,5 +168,219 @@ def daily_xlsx(request: HttpRequest) -> HttpResponse:
     content = report_xlsx(report, agency=user.organisation, preparer=user.full_name)
     response = HttpResponse(content, content_type=XLSX)
     name = f"bao-cao-tien-do-{on:%Y-%m-%d}{'-' + area if area else ''}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# --- non-cash coverage ----------------------------------------------------------------------
+
+
+def _coverage_request(request: HttpRequest) -> tuple[int, int, str, str]:
+    """The months (entitlement.months numbers) and the area asked for, and an error for the
+    user. By default the year up to the last month with a locked list (else this month)."""
+    user = _user(request)
+    area = request.GET.get("area", "").strip()
+    latest = selectors.coverage_latest_month(user, area)  # 404 for an area not the user's
+    default = latest if latest is not None else month_of(timezone.localdate())
+    try:
+        first, last = coverage_logic.month_range(
+            request.GET.get("from", ""), request.GET.get("to", ""), default
+        )
+    except ValueError as error:
+        return default - coverage_logic.MAX_MONTHS + 1, default, area, str(error)
+    return first, last, area, ""
+
+
+# Colours of the chart's lines: everyone first, then the programmes in order.
+_SERIES_CSS = ("all", "g1", "g2", "g3", "g4", "g5", "g6")
+
+
+def _trend(report: selectors.CoverageReport) -> coverage_logic.TrendChart:
+    def shares(code: str) -> list[float | None]:
+        values: list[float | None] = []
+        for month in report.months:
+            groups = {g.code: g.figures for g in month.groups}
+            figures = month.total if not code else groups.get(code)
+            values.append(figures.people_share if month.lists and figures else None)
+        return values
+
+    series = [
+        coverage_logic.Series(name, _SERIES_CSS[min(i, len(_SERIES_CSS) - 1)], shares(code))
+        for i, (code, name) in enumerate([("", "Tất cả các nhóm"), *report.programmes()])
+    ]
+    return coverage_logic.trend_chart([m.month for m in report.months], series)
+
+
+@dataclass(frozen=True)
+class _CoverageRow:
+    """One row of a table: a label and the six figures as the page writes them."""
+
+    level: str  # "programme" | "benefit" | "total" | "commune"
+    label: str
+    people: str
+    people_non_cash: str
+    people_share: str
+    amount: str
+    amount_non_cash: str
+    amount_share: str
+    below_target: bool
+    bar: str  # the people share as a CSS width, 0–100
+
+    @classmethod
+    def of(cls, level: str, label: str, f: coverage_logic.Coverage) -> "_CoverageRow":
+        share = f.people_share
+        return cls(
+            level,
+            label,
+            number_vn(f.people),
+            number_vn(f.people_non_cash),
+            logic.percent_vn(share),
+            vnd(f.amount),
+            vnd(f.amount_non_cash),
+            logic.percent_vn(f.amount_share),
+            share is not None and share < coverage_logic.TARGET,
+            f"{(share or 0) * 100:.1f}",
+        )
+
+
+def _group_rows(month: selectors.MonthCoverage) -> list[_CoverageRow]:
+    rows = []
+    for group in month.groups:
+        rows.append(_CoverageRow.of("programme", group.name, group.figures))
+        rows += [_CoverageRow.of("benefit", name, f) for _, name, f in group.benefits]
+    rows.append(_CoverageRow.of("total", "Tổng cộng (mỗi người tính một lần)", month.total))
+    return rows
+
+
+def _ranking(
+    month: selectors.MonthCoverage, programme: str, lowest_first: bool
+) -> tuple[list[tuple[str, str, _CoverageRow]], list[str]]:
+    """(rank text, commune code, row) of the communes with people paid, in the order asked
+    for; and the names of the others (nobody of the programme paid there that month)."""
+    places = [r.place for r in month.communes]
+    ranked = coverage_logic.ranking(places, programme, lowest_first=lowest_first)
+    counted = [r for r in ranked if r.rank is not None]
+    rows = [
+        (
+            f"{r.rank}/{len(counted)}",
+            r.place.code,
+            _CoverageRow.of("commune", r.place.name, r.figures),
+        )
+        for r in counted
+    ]
+    return rows, [r.place.name for r in ranked if r.rank is None]
+
+
+def _coverage_cards(month: selectors.MonthCoverage) -> list[tuple[str, str, str]]:
+    total = month.total
+    share = total.people_share
+    target = logic.percent_vn(coverage_logic.TARGET)
+    counted = [r for r in month.communes if r.figures.people]
+    below = [r for r in counted if (r.figures.people_share or 0) < coverage_logic.TARGET]
+    return [
+        ("Người được chi trả", number_vn(total.people), f"tháng {month_label(month.month)}"),
+        (
+            "Nhận không dùng tiền mặt (số người)",
+            logic.percent_vn(share),
+            f"{number_vn(total.people_non_cash)} người",
+        ),
+        (
+            "Chi không dùng tiền mặt (số tiền)",
+            logic.percent_vn(total.amount_share),
+            f"{vnd(total.amount_non_cash)} / {vnd(total.amount)}",
+        ),
+        (
+            f"Mục tiêu trên {target}",
+            "Đạt" if share is not None and share > coverage_logic.TARGET else "Chưa đạt",
+            f"{number_vn(len(below))}/{number_vn(len(counted))} xã/phường dưới mục tiêu",
+        ),
+    ]
+
+
+@login_required
+def coverage(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    communes = selectors.report_communes(user)  # 403 without VIEW_REPORTS
+    first, last, area, error = _coverage_request(request)
+    context: dict[str, object] = {
+        "error": error,
+        "area": area,
+        "area_choices": _area_choices(communes),
+        "from_text": request.GET.get("from", "") if error else month_label(first),
+        "to_text": request.GET.get("to", "") if error else month_label(last),
+        "from_iso": month_iso(first),
+        "to_iso": month_iso(last),
+    }
+    if error:
+        return render(request, "reports/coverage.html", context, status=400)
+    report = selectors.coverage(user, first, last, area)
+    month = report.latest
+    this_month = month_of(timezone.localdate())
+    context["earlier"] = (month_iso(first - 1), month_iso(last - 1))
+    context["later"] = (month_iso(first + 1), month_iso(last + 1)) if last < this_month else None
+    programme = request.GET.get("group", "")
+    programmes = report.programmes()
+    if programme not in dict(programmes):
+        programme = ""
+    lowest_first = request.GET.get("order", "") != "high"
+    context.update(
+        {
+            "report": report,
+            "month": month,
+            "chart": _trend(report),
+            "programmes": programmes,
+            "group": programme,
+            "lowest_first": lowest_first,
+            "target": logic.percent_vn(coverage_logic.TARGET),
+        }
+    )
+    if month is not None:
+        ranking, unpaid = _ranking(month, programme, lowest_first)
+        context.update(
+            {
+                "month_text": month_label(month.month),
+                "cards": _coverage_cards(month),
+                "group_rows": _group_rows(month),
+                "ranking": ranking,
+                "unpaid": unpaid,
+                "provinces": [_CoverageRow.of("province", n, f) for _, n, f in month.provinces],
+                "trend_rows": _trend_rows(report),
+            }
+        )
+    return render(request, "reports/coverage.html", context)
+
+
+def _trend_rows(report: selectors.CoverageReport) -> list[tuple[str, list[str]]]:
+    """The chart's figures as a table: a row a month, the share of people per group."""
+    codes = ["", *(code for code, _ in report.programmes())]
+    rows = []
+    for month in report.months:
+        groups = {g.code: g.figures for g in month.groups}
+        cells = [
+            logic.percent_vn(
+                (
+                    month.total if not code else groups.get(code, coverage_logic.Coverage())
+                ).people_share
+            )
+            if month.lists
+            else "chưa có danh sách"
+            for code in codes
+        ]
+        rows.append((month_label(month.month), cells))
+    return rows
+
+
+@login_required
+def coverage_xlsx(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    first, last, area, error = _coverage_request(request)
+    if error:
+        return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
+    report = selectors.coverage(user, first, last, area)
+    content = coverage_excel.coverage_xlsx(
+        report, on=timezone.localdate(), agency=user.organisation, preparer=user.full_name
+    )
+    response = HttpResponse(content, content_type=XLSX)
+    name = f"bao-cao-bao-phu-{month_iso(last)}{'-' + area if area else ''}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import pytest
 
 from asxh.access.models import User
+from asxh.access.roles import Role
 from asxh.accounts.models import ReceivingAccount
 from asxh.accounts.services import account_add
 from asxh.beneficiaries.models import Enrolment
@@ -39,10 +40,14 @@ from asxh.beneficiaries.services import (
     payee_add,
     payment_method_register,
 )
+from asxh.cycles.models import Cycle
+from asxh.cycles.services import cycle_approve, cycle_build
+from asxh.cycles.tests.conftest import Setting
+from asxh.cycles.tests.conftest import setting as setting  # the cycles' fixture, reused
 from asxh.quality.models import Finding
 from asxh.reports.logic import Figures
 from asxh.units.models import Commune
-from conftest import Areas
+from conftest import Areas, make_user, register_person
 
 D = dt.date
 
@@ -245,3 +250,60 @@ EXPECTED_HOME = {
 
 # The neighbour commune: one person with an unverified account, on every date.
 EXPECTED_NEIGHBOUR = Figures(people=1, by_programme={"btxh": 1}, account=1, collected=1)
+
+
+# --- non-cash coverage: a locked list of November 2026 ---------------------------------------
+
+COVERAGE_MONTH = D(2026, 11, 1)
+
+
+@dataclass
+class LockedList:
+    """The province's November list, approved; who is in it (see `locked_list`)."""
+
+    cycle: Cycle
+    ids: dict[str, int]
+
+
+@pytest.fixture
+def locked_list(setting: Setting, areas: Areas, people: dict[str, int]) -> LockedList:
+    """The province's list of 11/2026, built and approved by two approvers:
+
+    home       people["home"]  BTXH, account                 → without cash
+               "cash"          BTXH, cash                    → cash
+               "both"          BTXH and NCC (war invalid 85 %: allowance too), account
+                                                             → without cash, in both programmes
+               "held"          BTXH, account not verified    → held back: not counted
+    neighbour  people["neighbour"] BTXH, account             → without cash
+               "cash_n"        BTXH, cash                    → cash
+    foreign    people["foreign"] is in another province's list: never here.
+    """
+    officer = setting.officer
+    other = make_user(Role.COMMUNE_OFFICER, commune=areas.neighbour, username="canbo-ben-canh")
+    ids = {
+        "cash": register_person(
+            officer, areas.home, name="Phạm Thị Tiền", id_number="091155000101", with_account=False
+        ),
+        "both": register_person(officer, areas.home, name="Võ Thị Hai", id_number="091155000102"),
+        "held": register_person(officer, areas.home, name="Đỗ Thị Giữ", id_number="091155000103"),
+        "cash_n": register_person(
+            other, areas.neighbour, name="Lý Thị Mặt", id_number="091155000104", with_account=False
+        ),
+    }
+    enrolment_add(
+        actor=officer,
+        beneficiary_id=ids["both"],
+        group_code="ncc_thuong_binh",
+        start_month=D(2025, 7, 1),
+        reason="QĐ công nhận thương binh",
+        impairment_percent=85,
+    )
+    ReceivingAccount.objects.exclude(beneficiary_id=ids["held"]).update(
+        verification="verified", verified_on=D(2026, 10, 1)
+    )
+    ReceivingAccount.objects.filter(beneficiary_id=ids["held"]).update(verification="unverified")
+    built = cycle_build(
+        actor=setting.preparer, month=COVERAGE_MONTH, province_code=areas.province.code
+    )
+    cycle = cycle_approve(actor=setting.approver, cycle_id=built.cycle.pk)
+    return LockedList(cycle, {**people, **ids})

@@ -1,4 +1,5 @@
-"""`asxh report daily …`: the daily progress report from the command line, same figures as the page."""
+"""`asxh report daily|coverage|coverage-fill …`: the reports from the command line, with the same
+figures as the pages."""
 
 import json
 from pathlib import Path
@@ -9,13 +10,20 @@ from django.utils import timezone
 
 from asxh.access.selectors import user_by_username
 from asxh.core.commands import refusals_reported
-from asxh.core.formatting import number_vn
-from asxh.reports import logic, selectors
+from asxh.core.formatting import number_vn, vnd
+from asxh.entitlement.months import month_label, month_of
+from asxh.reports import coverage_logic, logic, selectors
+from asxh.reports.coverage import coverage_fill
+from asxh.reports.coverage_excel import coverage_xlsx
+from asxh.reports.coverage_logic import Coverage
 from asxh.reports.excel import report_xlsx
 
 
 class Command(BaseCommand):
-    help = "Báo cáo: daily — tiến độ thu thập, xác thực tài khoản theo xã/phường và toàn tỉnh."
+    help = (
+        "Báo cáo: daily — tiến độ thu thập, xác thực tài khoản theo xã/phường và toàn tỉnh; "
+        "coverage — tỷ lệ chi trả không dùng tiền mặt; coverage-fill — tổng hợp các kỳ đã duyệt."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -25,8 +33,32 @@ class Command(BaseCommand):
         daily.add_argument("--area", default="", help="Mã tỉnh (2 số) hoặc mã xã (5 số).")
         daily.add_argument("--json", action="store_true", help="In số liệu dạng JSON.")
         daily.add_argument("-o", "--output", default="", help="Ghi file Excel (.xlsx) theo mẫu.")
+        cover = sub.add_parser(
+            "coverage", help="Tỷ lệ người và số tiền chi trả không dùng tiền mặt, theo tháng."
+        )
+        cover.add_argument("--user", required=True, help="Tên đăng nhập của người xem báo cáo.")
+        cover.add_argument(
+            "--month", default="", help="Đến tháng (YYYY-MM); mặc định tháng duyệt gần nhất."
+        )
+        cover.add_argument(
+            "--from", dest="month_from", default="", help="Từ tháng (YYYY-MM); mặc định 12 tháng."
+        )
+        cover.add_argument("--area", default="", help="Mã tỉnh (2 số) hoặc mã xã (5 số).")
+        cover.add_argument("--json", action="store_true", help="In số liệu dạng JSON.")
+        cover.add_argument("-o", "--output", default="", help="Ghi file Excel (.xlsx) theo mẫu.")
+        fill = sub.add_parser(
+            "coverage-fill",
+            help="Tổng hợp tỷ lệ không dùng tiền mặt cho các kỳ đã duyệt trước khi có bảng này.",
+        )
+        fill.add_argument("--again", action="store_true", help="Tính lại cả các kỳ đã có.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "coverage":
+            self._coverage(options)
+            return
+        if options["action"] == "coverage-fill":
+            self._fill(again=options["again"])
+            return
         try:
             with refusals_reported():
                 user = user_by_username(options["user"])
@@ -37,15 +69,92 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(str(error)) from None
         if options["output"]:
-            path = Path(options["output"])
-            if path.suffix.lower() != ".xlsx":
-                raise CommandError(f"File '{path}' phải có đuôi .xlsx.")
+            path = _xlsx_path(options["output"])
             path.write_bytes(report_xlsx(report, agency=user.organisation, preparer=user.full_name))
             self.stderr.write(f"Đã ghi {path}.")
         if options["json"]:
             self.stdout.write(json.dumps(selectors.report_as_dict(report), ensure_ascii=False))
         elif not options["output"]:
             self.stdout.write(_text(report))
+
+    def _coverage(self, options: dict[str, Any]) -> None:
+        try:
+            with refusals_reported():
+                user = user_by_username(options["user"])
+                area = options["area"]
+                latest = selectors.coverage_latest_month(user, area)
+                default = latest if latest is not None else month_of(timezone.localdate())
+                first, last = coverage_logic.month_range(
+                    options["month_from"], options["month"], default
+                )
+                report = selectors.coverage(user, first, last, area)
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        if options["output"]:
+            path = _xlsx_path(options["output"])
+            path.write_bytes(
+                coverage_xlsx(
+                    report,
+                    on=timezone.localdate(),
+                    agency=user.organisation,
+                    preparer=user.full_name,
+                )
+            )
+            self.stderr.write(f"Đã ghi {path}.")
+        if options["json"]:
+            self.stdout.write(json.dumps(selectors.coverage_as_dict(report), ensure_ascii=False))
+        elif not options["output"]:
+            self.stdout.write(_coverage_text(report))
+
+    def _fill(self, *, again: bool) -> None:
+        done = coverage_fill(again=again)
+        for cycle, rows in done:
+            self.stdout.write(f"{cycle}: {rows} dòng tổng hợp.")
+        self.stdout.write(f"Đã tổng hợp {len(done)} kỳ chi trả đã duyệt.")
+
+
+def _xlsx_path(text: str) -> Path:
+    path = Path(text)
+    if path.suffix.lower() != ".xlsx":
+        raise CommandError(f"File '{path}' phải có đuôi .xlsx.")
+    return path
+
+
+def _coverage_text(report: selectors.CoverageReport) -> str:
+    """The month shown on the page: totals, groups, and the communes lowest first."""
+    month = report.latest
+    if month is None:
+        return (
+            f"Chưa có danh sách chi trả đã duyệt từ {month_label(report.first)} "
+            f"đến {month_label(report.last)} ở {report.area_name}."
+        )
+    lines = [
+        f"Tỷ lệ chi trả không dùng tiền mặt — tháng {month_label(month.month)} — "
+        f"{report.area_name}",
+        _coverage_line("TỔNG CỘNG (mỗi người một lần)", month.total),
+    ]
+    lines += [_coverage_line(g.name, g.figures) for g in month.groups]
+    lines.append("\nXếp hạng xã/phường (thấp nhất trước):")
+    ranked = [row for row in month.communes if row.rank is not None]
+    for row in ranked:
+        lines.append(_coverage_line(f"{row.rank:>4}  {row.place.name}", row.figures))
+    if unpaid := len(month.communes) - len(ranked):
+        lines.append(f"      và {number_vn(unpaid)} xã/phường không có người được chi trả.")
+    trend = "  ".join(
+        f"{month_label(m.month)} {logic.percent_vn(m.total.people_share)}"
+        for m in report.months
+        if m.lists
+    )
+    lines.append(f"\nXu hướng (số người): {trend}")
+    return "\n".join(lines)
+
+
+def _coverage_line(label: str, figures: Coverage) -> str:
+    return (
+        f"{label[:44]:<44}  {number_vn(figures.people):>9} người  "
+        f"{logic.percent_vn(figures.people_share):>8}  {vnd(figures.amount):>20}  "
+        f"{logic.percent_vn(figures.amount_share):>8}"
+    )
 
 
 def _text(report: selectors.DailyReport) -> str:
