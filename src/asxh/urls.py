@@ -12,5 +12,6 @@ urlpatterns = [
     path("bien-dong/", include("asxh.changes.urls")),
     path("to-chuc-chi-tra/", include("asxh.providers.urls")),
     path("ky-chi/", include("asxh.cycles.urls")),
+    path("ky-chi/", include("asxh.results.urls")),
     path("tin-nhan/", include("asxh.notifications.urls")),
 ]

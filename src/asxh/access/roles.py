@@ -45,6 +45,9 @@ class Capability(StrEnum):
     VIEW_CYCLE = "view_cycle"
     # SMS templates and sending.
     MANAGE_SMS = "manage_sms"
+    # The provider's results of a locked list, and the settlement that closes it.
+    IMPORT_RESULTS = "import_results"
+    SETTLE_CYCLE = "settle_cycle"
     MANAGE_USERS = "manage_users"
 
 
@@ -80,11 +83,20 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.EXPORT_CYCLE,
             C.VIEW_CYCLE,
             C.MANAGE_SMS,
+            C.IMPORT_RESULTS,
+            C.SETTLE_CYCLE,
         }
     ),
     # The provider pays into accounts, so it may see an account number, never an ID number.
     Role.PROVIDER: frozenset(
-        {C.VIEW_BENEFICIARIES, C.REVEAL_ACCOUNT_NUMBER, C.VERIFY_ACCOUNT, C.VIEW_CYCLE, C.EXPORT_CYCLE}
+        {
+            C.VIEW_BENEFICIARIES,
+            C.REVEAL_ACCOUNT_NUMBER,
+            C.VERIFY_ACCOUNT,
+            C.VIEW_CYCLE,
+            C.EXPORT_CYCLE,
+            C.IMPORT_RESULTS,
+        }
     ),
     # Treasury works with totals, not with people.
     Role.TREASURY: frozenset({C.VIEW_REPORTS, C.VIEW_CYCLE}),

@@ -27,8 +27,12 @@ def bulk_insert(
     model: type[models.Model], columns: list[str], rows: Iterable[tuple[Any, ...]]
 ) -> int:
     """Insert rows (tuples in the order of `columns`); returns how many were written."""
+    return table_insert(_table(model), columns, rows)
+
+
+def table_insert(table: str, columns: list[str], rows: Iterable[tuple[Any, ...]]) -> int:
+    """Insert rows into a table by its (quoted) name, a temporary one say: COPY on PostgreSQL."""
     _require_transaction()
-    table = _table(model)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     if connection.vendor == "postgresql":
         return _copy(f"COPY {table} ({names}) FROM STDIN", rows)

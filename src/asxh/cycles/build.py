@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, Max, Min, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Min, Q, Sum
 
 from asxh.accounts.models import ReceivingAccount
 from asxh.beneficiaries.models import (
@@ -33,6 +33,8 @@ from asxh.entitlement.months import month_first_day, month_of
 from asxh.entitlement.rates import RateBook
 from asxh.providers.selectors import Routing
 from asxh.quality.models import Finding, FindingKind, FindingState
+from asxh.results.models import PaymentEvent
+from asxh.results.outcomes import Outcome
 
 # Open findings that stop money from being sent until someone looks at them.
 HOLDING_FINDINGS = {
@@ -40,6 +42,8 @@ HOLDING_FINDINGS = {
     FindingKind.POLICE_MISMATCH: "Công an xác minh: sai lệch",
     FindingKind.POLICE_NOT_FOUND: "Công an xác minh: không có trong CSDL dân cư",
     FindingKind.DUPLICATE_ID: "Trùng số định danh",
+    FindingKind.PAYMENT_FAILED: "Chuyển khoản kỳ trước không thành công: sửa tài khoản hoặc "
+    "chuyển sang chi tiền mặt",
 }
 PAID_KINDS = [LineKind.MONTHLY, LineKind.FUNERAL, LineKind.ARREARS, LineKind.RECOVERY]
 CHUNK = 20_000
@@ -215,15 +219,14 @@ def _streams(ctx: Context, part: Part) -> dict[str, _Stream]:
     holds = Finding.objects.filter(
         of_area, state=FindingState.OPEN, kind__in=list(HOLDING_FINDINGS)
     ).order_by("beneficiary_id")
-    carried = (
-        PaymentLine.objects.filter(
-            cycle__province=ctx.cycle.province,
-            cycle__month=month_first_day(ctx.month - 1),
-            cycle__state__in=[CycleState.LOCKED, CycleState.CLOSED],
-        )
-        .exclude(held_reason="")
-        .filter(beneficiary_id__gte=part[0], beneficiary_id__lte=part[1])
+    last_month = PaymentLine.objects.filter(
+        cycle__province=ctx.cycle.province,
+        cycle__month=month_first_day(ctx.month - 1),
+        cycle__state__in=[CycleState.LOCKED, CycleState.CLOSED],
+        beneficiary_id__gte=part[0],
+        beneficiary_id__lte=part[1],
     )
+    carried = last_month.filter(~Q(held_reason="") | Q(beneficiary_id__in=_unpaid(ctx)))
     lists = OneOffListEntry.objects.filter(of_area, payment__month=ctx.cycle.month)
     streams = {
         "enrolments": enrolments.values_list(
@@ -242,9 +245,42 @@ def _streams(ctx: Context, part: Part) -> dict[str, _Stream]:
             "beneficiary_id", "benefit", "for_month", "amount", "title"
         ),
         "lists": lists.order_by("beneficiary_id").values_list("beneficiary_id", "payment__code"),
+        "uncollected": _uncollected(ctx, part),
         "paid": _paid_history(ctx, part),
     }  # fmt: skip
     return {name: _Stream(stream(qs)) for name, qs in streams.items()}
+
+
+def _unpaid(ctx: Context) -> Any:
+    """Last month's payments the provider reported as not paid at all (failed, not collected,
+    or returned): their lines are listed again, like held ones. A result to review is not
+    final, and a partial payment's remainder stays in the settlement, not in this list."""
+    return (
+        PaymentEvent.objects.filter(
+            cycle__province=ctx.cycle.province, cycle__month=month_first_day(ctx.month - 1)
+        )
+        .values("beneficiary_id")
+        .annotate(net=Sum("amount"), final=Count("pk", filter=~Q(outcome=Outcome.REVIEW)))
+        .filter(net=0, final__gt=0)
+        .values("beneficiary_id")
+    )
+
+
+def _uncollected(ctx: Context, part: Part) -> Any:
+    """The months whose money each person left uncollected (results of locked lists): three
+    in a row suspend payment (engine.suspension_note)."""
+    return (
+        PaymentEvent.objects.filter(
+            cycle__province=ctx.cycle.province,
+            cycle__state__in=[CycleState.LOCKED, CycleState.CLOSED],
+            outcome=Outcome.NOT_COLLECTED,
+            beneficiary_id__gte=part[0],
+            beneficiary_id__lte=part[1],
+        )
+        .order_by("beneficiary_id")
+        .values_list("beneficiary_id", "cycle__month")
+        .distinct()
+    )
 
 
 def _paid_history(ctx: Context, part: Part) -> Any:
@@ -318,7 +354,8 @@ def line_rows(ctx: Context, tally: Tally, part: Part = EVERYONE) -> Iterator[tup
     for pid, commune_id, born, precision, died, changed in _people(ctx, part):
         enrolled = [_enrolment(r, groups) for r in streams["enrolments"].take(pid)]
         lists = frozenset(code for _, code in streams["lists"].take(pid))
-        person = engine.Person(born, precision, died, province, "", (), frozenset(), None, lists)
+        uncollected = frozenset(month_of(m) for _, m in streams["uncollected"].take(pid))
+        person = engine.Person(born, precision, died, province, "", (), uncollected, None, lists)
         lines = list(
             engine.month_evaluate(person, enrolled, ctx.month, ctx.book, ctx.one_offs).lines
         )

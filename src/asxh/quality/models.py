@@ -27,6 +27,8 @@ class FindingKind(models.TextChoices):
     MISSING_FIELD = "missing_field", "Thiếu thông tin cần cho chi trả"
     POLICE_MISMATCH = "police_mismatch", "Công an xác minh: sai lệch với CSDL dân cư"
     POLICE_NOT_FOUND = "police_not_found", "Công an xác minh: không có trong CSDL dân cư"
+    # The provider could not pay into the account (results of a locked list).
+    PAYMENT_FAILED = "payment_failed", "Chuyển khoản không thành công"
 
 
 class FindingState(models.TextChoices):

@@ -13,10 +13,14 @@ from asxh.core.formatting import date_vn, month_vn, number_vn
 from asxh.cycles import selectors, services
 from asxh.cycles.models import ExportFormat
 from asxh.entitlement.months import month_first_day, month_parse
+from asxh.results import services as settle_services
 
 
 class Command(BaseCommand):
-    help = "Kỳ chi trả: build (lập danh sách), approve (duyệt, khóa), show, export."
+    help = (
+        "Kỳ chi trả: build (lập danh sách), approve (duyệt, khóa), show, export, settle (lập "
+        "quyết toán), close (duyệt quyết toán)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -41,6 +45,15 @@ class Command(BaseCommand):
         export.add_argument("--commune", default="", help="Mã xã (bắt buộc với pdf).")
         export.add_argument("-o", "--output", required=True)
         export.add_argument("--user", required=True)
+        settle = sub.add_parser("settle", help="Lập quyết toán khi sổ sách đã khớp đến từng đồng.")
+        settle.add_argument("id", type=int)
+        settle.add_argument("--user", required=True)
+        settle.add_argument("--json", action="store_true")
+        close = sub.add_parser(
+            "close", help="Duyệt quyết toán, đóng kỳ chi (người khác người lập)."
+        )
+        close.add_argument("id", type=int)
+        close.add_argument("--user", required=True)
 
     def handle(self, *args: Any, **o: Any) -> None:
         with refusals_reported():
@@ -67,6 +80,26 @@ class Command(BaseCommand):
             f"{number_vn(tally.held)} dòng ({number_vn(tally.held_total)} đồng); "
             f"{result.seconds} giây."
         )
+
+    def _settle(self, o: dict[str, Any]) -> None:
+        settlement = settle_services.cycle_settle(actor=user_by_username(o["user"]),
+                                                  cycle_id=o["id"])  # fmt: skip
+        if o["json"]:
+            self.stdout.write(json.dumps({"settlement": settlement.pk, "books": settlement.figures},
+                                         ensure_ascii=False))  # fmt: skip
+            return
+        self.stdout.write(f"Đã lập quyết toán số {settlement.pk}; chờ người khác duyệt.")
+        for books in settlement.figures:
+            self.stdout.write(
+                f"{books['provider_name']}: tạm ứng {number_vn(books['advanced'])} = đã chi "
+                f"{number_vn(books['paid'])} + hoàn trả {number_vn(books['returned'])} + "
+                f"chuyển kỳ sau {number_vn(books['carried'])} đồng; phí {number_vn(books['fee'])} "
+                "đồng."
+            )
+
+    def _close(self, o: dict[str, Any]) -> None:
+        cycle = settle_services.cycle_close(actor=user_by_username(o["user"]), cycle_id=o["id"])
+        self.stdout.write(f"Đã duyệt quyết toán, đóng kỳ chi tháng {month_vn(cycle.month)}.")
 
     def _approve(self, o: dict[str, Any]) -> None:
         cycle = services.cycle_approve(actor=user_by_username(o["user"]), cycle_id=o["id"])

@@ -1,0 +1,122 @@
+"""The books of a locked list, per provider: what was advanced and where every đồng went.
+
+Per payment (a person's lines sent to one provider) the events give the net amount paid and
+the latest outcome. What was not paid of an account payment came back to the payer's account
+(returned); what was not paid of a cash payment stays with the provider for the next round
+(carried over). A payment with no result yet, or one to review, keeps the books open.
+"""
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.db import connection
+
+from asxh.cycles.models import Cycle
+from asxh.providers.logic import fee_amount
+from asxh.providers.models import Contract, Provider
+from asxh.results.outcomes import Outcome
+
+PAYMENTS = """
+SELECT e.provider_id, e.method, e.at_home, e.amount, COALESCE(v.net, 0) AS net, v.outcome
+FROM (SELECT l.beneficiary_id, k.provider_id, MAX(l.method) AS method,
+             MAX(CASE WHEN l.cash_at_home THEN 1 ELSE 0 END) AS at_home, SUM(l.amount) AS amount
+      FROM cycles_paymentline l JOIN providers_contract k ON k.id = l.contract_id
+      WHERE l.cycle_id = %(cycle)s AND l.held_reason = ''
+      GROUP BY l.beneficiary_id, k.provider_id) e
+LEFT JOIN (
+  SELECT beneficiary_id, SUM(amount) AS net, MAX(CASE WHEN latest = 1 THEN outcome END) AS outcome
+  FROM (SELECT beneficiary_id, amount, outcome, ROW_NUMBER() OVER (
+          PARTITION BY beneficiary_id ORDER BY file_id DESC, position DESC) AS latest
+        FROM results_paymentevent WHERE cycle_id = %(cycle)s) x
+  GROUP BY beneficiary_id) v ON v.beneficiary_id = e.beneficiary_id
+"""
+
+BOOKS = f"""
+SELECT provider_id, COUNT(*), SUM(amount),
+  SUM(CASE WHEN method = 'account' THEN net ELSE 0 END),
+  SUM(CASE WHEN method <> 'account' AND (at_home = 1 OR outcome IN
+        ('{Outcome.PAID_HOME}', '{Outcome.PAID_REPRESENTATIVE}')) THEN net ELSE 0 END),
+  SUM(CASE WHEN method <> 'account' AND NOT (at_home = 1 OR outcome IN
+        ('{Outcome.PAID_HOME}', '{Outcome.PAID_REPRESENTATIVE}')) THEN net ELSE 0 END),
+  SUM(CASE WHEN net > 0 THEN 1 ELSE 0 END),
+  SUM(CASE WHEN outcome IS NOT NULL AND outcome <> '{Outcome.REVIEW}' AND method = 'account'
+      THEN amount - net ELSE 0 END),
+  SUM(CASE WHEN outcome IS NOT NULL AND outcome <> '{Outcome.REVIEW}' AND method <> 'account'
+      THEN amount - net ELSE 0 END),
+  SUM(CASE WHEN outcome IS NOT NULL AND outcome <> '{Outcome.REVIEW}' AND net < amount
+      THEN 1 ELSE 0 END),
+  SUM(CASE WHEN outcome IS NULL THEN 1 ELSE 0 END),
+  SUM(CASE WHEN outcome IS NULL THEN amount - net ELSE 0 END),
+  SUM(CASE WHEN outcome = '{Outcome.REVIEW}' THEN 1 ELSE 0 END),
+  SUM(CASE WHEN outcome = '{Outcome.REVIEW}' THEN amount - net ELSE 0 END)
+FROM ({PAYMENTS}) p GROUP BY provider_id ORDER BY provider_id
+"""
+
+
+@dataclass(frozen=True)
+class Books:
+    """One provider's books for the cycle, in VND."""
+
+    provider_code: str
+    provider_name: str
+    payments: int
+    advanced: int  # the lines sent to it (the advance, before the fee)
+    paid_account: int
+    paid_home: int  # cash at home or through a guardian / authorised person
+    paid_cash: int  # cash at the pay point
+    people_paid: int
+    returned: int  # account payments not made: back on the payer's account
+    carried: int  # cash not paid out: kept for the next round
+    unpaid_people: int
+    pending_people: int  # no result yet
+    pending: int
+    review_people: int  # a result someone must look at
+    review: int
+    fee: int  # the contract's fee on what was paid
+
+    @property
+    def paid(self) -> int:
+        return self.paid_account + self.paid_home + self.paid_cash
+
+    @property
+    def accounted(self) -> int:
+        return self.paid + self.returned + self.carried
+
+    @property
+    def balanced(self) -> bool:
+        """Every đồng advanced ends as paid, returned or carried over."""
+        return (
+            self.pending_people == 0
+            and self.review_people == 0
+            and (self.accounted == self.advanced)
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self) | {"paid": self.paid, "balanced": self.balanced}
+
+
+def books(cycle: Cycle) -> list[Books]:
+    """The cycle's books, one per provider it sent lines to."""
+    with connection.cursor() as cursor:
+        cursor.execute(BOOKS, {"cycle": cycle.pk})
+        rows = cursor.fetchall()
+    providers = Provider.objects.in_bulk([row[0] for row in rows])
+    found = []
+    for provider_id, *figures in rows:
+        values = [int(v or 0) for v in figures]
+        provider = providers[provider_id]
+        values.append(_fee(cycle, provider_id, people=values[5], amount=sum(values[2:5])))
+        found.append(Books(provider.code, provider.name, *values))
+    return found
+
+
+def _fee(cycle: Cycle, provider_id: int, *, people: int, amount: int) -> int:
+    """The fee of the provider's contract for the province, on what it paid."""
+    contract = (
+        Contract.objects.filter(provider_id=provider_id, province=cycle.province)
+        .order_by("-valid_from")
+        .first()
+    )
+    if contract is None:
+        return 0
+    return fee_amount(contract.fee_kind, contract.fee_value, people, amount)

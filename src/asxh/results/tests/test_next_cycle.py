@@ -1,0 +1,86 @@
+"""What results do to the next lists: a refused transfer becomes work that holds the person's
+lines until fixed; money not paid is listed again; three months not collected suspend."""
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from asxh.beneficiaries.services import payment_method_register
+from asxh.cycles.models import LineKind, PaymentLine
+from asxh.cycles.services import cycle_approve, cycle_build, cycle_export
+from asxh.quality.models import Finding, FindingKind
+from asxh.results.services import results_import
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def one_paid_in_cash(setting, people) -> None:  # type: ignore[no-untyped-def]
+    """Of the province's two people, the home commune's is paid in cash, the other by account."""
+    payment_method_register(actor=setting.officer, beneficiary_id=people["home"], method="cash",
+                            registered_on=dt.date(2026, 7, 1), source="Tờ khai")  # fmt: skip
+
+
+def _month(setting, month: dt.date):  # type: ignore[no-untyped-def]
+    built = cycle_build(actor=setting.preparer, month=month,
+                        province_code=setting.areas.province.code).cycle  # fmt: skip
+    return cycle_approve(actor=setting.approver, cycle_id=built.pk)
+
+
+def _report(setting, cycle, tmp_path: Path, results: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    """The provider's result for each account / cash payment of the list."""
+    listed = tmp_path / f"ds-{cycle.pk}.csv"
+    cycle_export(actor=setting.preparer, cycle_id=cycle.pk, provider_code="buudien-ag",
+                 fmt="csv", path=listed)  # fmt: skip
+    with listed.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    path = tmp_path / f"kq-{cycle.pk}.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["Mã tham chiếu", "Kết quả", "Lý do"])
+        for row in rows:
+            method = "account" if row["Hình thức"] == "Tài khoản" else "cash"
+            writer.writerow([row["Mã tham chiếu"], results[method], ""])
+    results_import(actor=setting.preparer, cycle_id=cycle.pk, path=path, name=path.name)
+
+
+def test_a_refused_transfer_holds_the_next_lines_until_the_account_is_fixed(setting, tmp_path):  # type: ignore[no-untyped-def]
+    november = _month(setting, dt.date(2026, 11, 1))
+    _report(setting, november, tmp_path, {"account": "Sai số tài khoản", "cash": "Đã chi"})
+    refused = set(
+        PaymentLine.objects.filter(cycle=november, method="account").values_list(
+            "beneficiary_id", flat=True
+        )
+    )
+    findings = Finding.objects.filter(kind=FindingKind.PAYMENT_FAILED)
+    assert {f.beneficiary_id for f in findings} == refused
+    finding = findings[0]
+    assert finding.state == "open" and finding.detail["outcome"] == "failed_invalid_account"
+    december = cycle_build(actor=setting.preparer, month=dt.date(2026, 12, 1),
+                           province_code=setting.areas.province.code).cycle  # fmt: skip
+    mine = PaymentLine.objects.filter(cycle=december, beneficiary=finding.beneficiary)
+    assert mine.filter(kind=LineKind.CARRY_OVER).exists()  # November's money, listed again
+    assert set(mine.values_list("held_reason", flat=True)) == {
+        "Chuyển khoản kỳ trước không thành công: sửa tài khoản hoặc chuyển sang chi tiền mặt"
+    }
+    others = PaymentLine.objects.filter(cycle=december).exclude(beneficiary_id__in=refused)
+    assert others.exists() and not others.filter(kind=LineKind.CARRY_OVER).exists()  # paid
+
+
+def test_three_months_not_collected_suspend_payment(setting, tmp_path):  # type: ignore[no-untyped-def]
+    for month in (8, 9, 10):
+        cycle = _month(setting, dt.date(2026, month, 1))
+        _report(setting, cycle, tmp_path, {"account": "Đã chi", "cash": "Không nhận"})
+    november = cycle_build(actor=setting.preparer, month=dt.date(2026, 11, 1),
+                           province_code=setting.areas.province.code).cycle  # fmt: skip
+    cash_people = set(
+        PaymentLine.objects.filter(cycle__month=dt.date(2026, 10, 1), method="cash").values_list(
+            "beneficiary_id", flat=True
+        )
+    )
+    assert cash_people
+    monthly = PaymentLine.objects.filter(cycle=november, kind=LineKind.MONTHLY)
+    assert not monthly.filter(beneficiary_id__in=cash_people).exists()
+    assert monthly.exclude(beneficiary_id__in=cash_people).exists()
