@@ -1,0 +1,110 @@
+"""Bank files: camt statements count each booking once whichever statement reports it, a
+reversal takes the money back, and pain.002 statuses become outcomes."""
+
+import pytest
+
+from asxh.cycles.models import PaymentLine
+from asxh.cycles.services import cycle_approve, cycle_build
+from asxh.cycles.tests.conftest import MONTH
+from asxh.results import selectors
+from asxh.results.models import PaymentEvent
+from asxh.results.outcomes import ResultFileError
+from asxh.results.services import results_import
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def payments(setting):  # type: ignore[no-untyped-def]
+    """The locked list and its payments: (reference, amount) per person."""
+    built = cycle_build(actor=setting.preparer, month=MONTH,
+                        province_code=setting.areas.province.code).cycle  # fmt: skip
+    locked = cycle_approve(actor=setting.approver, cycle_id=built.pk)
+    people = sorted(set(PaymentLine.objects.filter(cycle=locked, held_reason="")
+                        .values_list("beneficiary_id", flat=True)))  # fmt: skip
+    amounts = {p: sum(PaymentLine.objects.filter(cycle=locked, beneficiary_id=p)
+                      .values_list("amount", flat=True)) for p in people}  # fmt: skip
+    return locked, [(f"ASXH{locked.pk:06d}{p:010d}", amounts[p]) for p in people]
+
+
+def _tx(reference: str, amount: int, booking: str) -> str:
+    return (f"<TxDtls><Refs><AcctSvcrRef>{booking}</AcctSvcrRef><EndToEndId>{reference}"
+            f'</EndToEndId></Refs><Amt Ccy="VND">{amount}</Amt></TxDtls>')  # fmt: skip
+
+
+def _entry(direction: str, amount: int, ref: str, txs: str, reversal: bool = False) -> str:
+    flag = "<RvslInd>true</RvslInd>" if reversal else ""
+    return (f'<Ntry><Amt Ccy="VND">{amount}</Amt><CdtDbtInd>{direction}</CdtDbtInd>{flag}'
+            f"<Sts><Cd>BOOK</Cd></Sts><AcctSvcrRef>{ref}</AcctSvcrRef>"
+            f"<NtryDtls>{txs}</NtryDtls></Ntry>")  # fmt: skip
+
+
+def _camt(tmp_path, name: str, message: str, entries: str, kind: str = "054"):  # type: ignore[no-untyped-def]
+    root, block = (
+        ("BkToCstmrDbtCdtNtfctn", "Ntfctn") if kind == "054" else ("BkToCstmrStmt", "Stmt")
+    )
+    path = tmp_path / name
+    path.write_text(
+        f'<?xml version="1.0" encoding="UTF-8"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:'
+        f'camt.{kind}.001.08"><{root}><GrpHdr><MsgId>{message}</MsgId><CreDtTm>'
+        f"2026-11-10T11:00:00+07:00</CreDtTm></GrpHdr><{block}><Id>{message}</Id><Acct><Id>"
+        f"<Othr><Id>9527123456789</Id></Othr></Id></Acct>{entries}</{block}></{root}></Document>",
+        encoding="utf-8",
+    )  # fmt: skip
+    return path
+
+
+def _import(setting, cycle, path):  # type: ignore[no-untyped-def]
+    return results_import(actor=setting.preparer, cycle_id=cycle.pk, path=path, name=path.name)
+
+
+def test_a_booking_in_both_statements_counts_once_and_a_reversal_takes_it_back(
+    setting, payments, tmp_path
+):  # type: ignore[no-untyped-def]
+    cycle, [(first, a), (second, b)] = payments
+    paid = _entry("DBIT", a + b, "FT1", _tx(first, a, "FT1-1") + _tx(second, b, "FT1-2"))
+    _import(setting, cycle, _camt(tmp_path, "ntf.xml", "NTF-1", paid))
+    assert selectors.books(cycle)[0].paid == a + b
+    # The end-of-day statement reports the same bookings, and a reversal of the second.
+    back = _entry("CRDT", b, "FT2", _tx(second, b, "FT2-1"), reversal=True)
+    summary = _import(setting, cycle, _camt(tmp_path, "stmt.xml", "STM-1", paid + back, "053"))
+    assert summary.events == 1  # only the reversal is new
+    [books] = selectors.books(cycle)
+    assert books.paid == a and books.returned == b and books.balanced
+    assert PaymentEvent.objects.filter(amount__lt=0).count() == 1
+
+
+def test_bookings_beyond_the_rows_amount_are_refused(setting, payments, tmp_path):  # type: ignore[no-untyped-def]
+    cycle, [(first, a), _] = payments
+    twice = _entry("DBIT", a, "FT1", _tx(first, a, "FT1-1")) + _entry(
+        "DBIT", a, "FT3", _tx(first, a, "FT3-1")
+    )
+    with pytest.raises(ResultFileError, match="ngoài khoảng 0 đến"):
+        _import(setting, cycle, _camt(tmp_path, "ntf.xml", "NTF-2", twice))
+    assert not PaymentEvent.objects.exists()
+
+
+def test_a_status_report_pays_and_fails(setting, payments, tmp_path):  # type: ignore[no-untyped-def]
+    cycle, [(first, a), (second, b)] = payments
+
+    def tx(reference: str, status: str, reason: str = "") -> str:
+        why = f"<StsRsnInf><Rsn><Cd>{reason}</Cd></Rsn></StsRsnInf>" if reason else ""
+        return (f"<TxInfAndSts><OrgnlEndToEndId>{reference}</OrgnlEndToEndId>"
+                f"<TxSts>{status}</TxSts>{why}</TxInfAndSts>")  # fmt: skip
+
+    path = tmp_path / "pain002.xml"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:'
+        'pain.002.001.10"><CstmrPmtStsRpt><GrpHdr><MsgId>STS-1</MsgId><CreDtTm>'
+        "2026-11-09T10:00:00+07:00</CreDtTm></GrpHdr><OrgnlGrpInfAndSts><OrgnlMsgId>"
+        f"ASXH-{cycle.pk}-buudien-ag-pain001</OrgnlMsgId><OrgnlMsgNmId>pain.001.001.09"
+        "</OrgnlMsgNmId><GrpSts>PART</GrpSts></OrgnlGrpInfAndSts><OrgnlPmtInfAndSts>"
+        f"<OrgnlPmtInfId>ASXH-{cycle.pk}-buudien-ag-pain001</OrgnlPmtInfId>"
+        f"{tx(first, 'ACCC')}{tx(second, 'RJCT', 'AC04')}</OrgnlPmtInfAndSts>"
+        "</CstmrPmtStsRpt></Document>",
+        encoding="utf-8",
+    )
+    summary = _import(setting, cycle, path)
+    assert summary.by_outcome == {"paid": 1, "failed_closed_account": 1}
+    [books] = selectors.books(cycle)
+    assert books.paid == a and books.returned == b and books.balanced
