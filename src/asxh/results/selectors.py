@@ -14,7 +14,7 @@ from django.db import connection
 from asxh.cycles.models import Cycle
 from asxh.providers.logic import fee_amount
 from asxh.providers.models import Contract, Provider
-from asxh.results.outcomes import Outcome
+from asxh.results.outcomes import LABELS, Outcome
 
 PAYMENTS = """
 SELECT e.provider_id, e.method, e.at_home, e.amount, COALESCE(v.net, 0) AS net, v.outcome
@@ -120,3 +120,31 @@ def _fee(cycle: Cycle, provider_id: int, *, people: int, amount: int) -> int:
     if contract is None:
         return 0
     return fee_amount(contract.fee_kind, contract.fee_value, people, amount)
+
+
+@dataclass(frozen=True)
+class OutcomeRow:
+    provider_name: str
+    outcome: str  # '' for payments without a result yet
+    label: str
+    people: int
+    paid: int
+    unpaid: int
+
+
+def outcomes(cycle: Cycle) -> list[OutcomeRow]:
+    """How many payments stand at each latest outcome, per provider, and their money: what a
+    commune reviews (not paid, not collected, refused by the bank)."""
+    sql = f"""SELECT provider_id, COALESCE(outcome, ''), COUNT(*), SUM(net), SUM(amount - net)
+              FROM ({PAYMENTS}) p GROUP BY provider_id, COALESCE(outcome, '')
+              ORDER BY provider_id, COALESCE(outcome, '')"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"cycle": cycle.pk})
+        rows = cursor.fetchall()
+    names = dict(Provider.objects.filter(pk__in={r[0] for r in rows}).values_list("pk", "name"))
+    return [
+        OutcomeRow(names[provider_id], outcome,
+                   LABELS[Outcome(outcome)] if outcome else "Chưa có kết quả",
+                   int(people), int(paid or 0), int(unpaid or 0))
+        for provider_id, outcome, people, paid, unpaid in rows
+    ]  # fmt: skip

@@ -19,6 +19,7 @@ from asxh.results import selectors, services
 from asxh.results.excel import settlement_xlsx
 from asxh.results.models import ResultFile
 from asxh.results.outcomes import ResultFileError
+from asxh.results.pdf import settlement_pdf
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -34,6 +35,10 @@ def results_page(request: HttpRequest, pk: int) -> HttpResponse:
     if user_communes(user, cycle.province) is not None and user.role != "provider":
         raise PermissionDenied("Kết quả và quyết toán là của cả tỉnh: chỉ người cấp tỉnh xem.")
     books = selectors.books(cycle)
+    if request.GET.get("pdf"):
+        response = HttpResponse(settlement_pdf(cycle, books), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="quyet-toan-ky-{pk}.pdf"'
+        return response
     if request.GET.get("xlsx"):
         response = HttpResponse(settlement_xlsx(cycle, books), content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="quyet-toan-ky-{pk}.xlsx"'
@@ -41,6 +46,7 @@ def results_page(request: HttpRequest, pk: int) -> HttpResponse:
     settlement = cycle.settlements.order_by("-prepared_at", "-pk").first()  # type: ignore[attr-defined]
     return render(request, "results/page.html", {
         "cycle": cycle, "books": books, "settlement": settlement,
+        "outcomes": selectors.outcomes(cycle),
         "files": ResultFile.objects.filter(cycle=cycle).select_related("provider", "imported_by")
         .order_by("-imported_at"),
         "balanced": bool(books) and all(b.balanced for b in books),

@@ -84,6 +84,9 @@ def test_partial_and_failed_payments_end_as_returned_or_carried_over(
     unpaid = amounts[first["Mã tham chiếu"]] - 400_000 + amounts[second["Mã tham chiếu"]]
     assert books.paid == 400_000 and books.returned + books.carried == unpaid
     assert books.accounted == books.advanced and books.balanced and books.unpaid_people == 2
+    by_outcome = {row.outcome: row for row in selectors.outcomes(locked)}
+    assert by_outcome["paid"].paid == 400_000 and by_outcome["paid"].people == 1
+    assert by_outcome["failed_invalid_account"].unpaid == amounts[second["Mã tham chiếu"]]
     # A later report that the first person got the rest: an event of the difference only.
     later = _report(tmp_path, sent, [("Đã chi", "", ""), ("Sai số tài khoản", "", "AC01")],
                     name="bo-sung.csv")  # fmt: skip
