@@ -373,6 +373,8 @@ def line_rows(ctx: Context, tally: Tally, part: Part = EVERYONE) -> Iterator[tup
         tally.people += 1
         contract = ctx.routing.contract_for(commune_id, payment.method)
         held = payment.held if contract else "Chưa có tổ chức chi trả cho xã, hình thức này"
+        if not held and _owes(lines, carried):
+            held = OWES
         fixed = (cycle_id, pid, commune_id, payment.payee_id, contract, payment.method,
                  payment.cash_at_home)  # fmt: skip
         account = (payment.bank_bin, payment.account_number, held)
@@ -385,6 +387,16 @@ def line_rows(ctx: Context, tally: Tally, part: Part = EVERYONE) -> Iterator[tup
         for _, benefit, for_month, amount, title in carried:
             tally.add(amount, held)
             yield (*fixed, benefit, LineKind.CARRY_OVER, for_month, amount, title, *account)
+
+
+# A recovery larger than what is due this month: nothing is sent (a transfer cannot be
+# negative); the lines stay listed, held, and are carried to net against the next month.
+OWES = "Số thu hồi lớn hơn số được chi tháng này: chuyển kỳ sau hoặc thu hồi trực tiếp"
+
+
+def _owes(lines: list[engine.Line], carried: list[tuple[Any, ...]]) -> bool:
+    due = sum(amount for line in lines for _, _, amount in _months_of(line))
+    return due + sum(row[3] for row in carried) <= 0
 
 
 def _arrears(ctx: Context, person: engine.Person, enrolled: list[engine.Enrolment],

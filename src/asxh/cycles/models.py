@@ -118,7 +118,9 @@ class PaymentLine(models.Model):
                 name="paid_once_per_benefit_and_month",
             ),
             models.CheckConstraint(
-                condition=models.Q(amount__gt=0) | models.Q(kind=LineKind.RECOVERY, amount__lt=0),
+                # A recovery, or a recovery carried over while it exceeds what is due.
+                condition=models.Q(amount__gt=0)
+                | models.Q(kind__in=[LineKind.RECOVERY, LineKind.CARRY_OVER], amount__lt=0),
                 name="line_amount_positive_except_recovery",
             ),
         ]

@@ -148,3 +148,32 @@ def outcomes(cycle: Cycle) -> list[OutcomeRow]:
                    int(people), int(paid or 0), int(unpaid or 0))
         for provider_id, outcome, people, paid, unpaid in rows
     ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Recovery:
+    commune_name: str
+    people: int
+    amount: int  # VND overpaid in earlier months (positive)
+    netted: int  # taken off this month's payments
+    outstanding: int  # more than this month's due: held, carried to the next list
+
+
+RECOVERIES = """
+SELECT c.name, COUNT(DISTINCT l.beneficiary_id), -SUM(l.amount),
+       -SUM(CASE WHEN l.held_reason = '' THEN l.amount ELSE 0 END),
+       -SUM(CASE WHEN l.held_reason <> '' THEN l.amount ELSE 0 END)
+FROM cycles_paymentline l JOIN units_commune c ON c.id = l.commune_id
+WHERE l.cycle_id = %s AND l.kind = 'recovery'
+GROUP BY c.code, c.name ORDER BY c.code
+"""
+
+
+def recoveries(cycle: Cycle) -> list[Recovery]:
+    """Money paid wrongly in earlier months (recovery lines, from the arrears recomputation),
+    per commune: what this month's payments absorb, and what stays owed (a person owing more
+    than this month's due, e.g. after a death: the commune collects it or it nets later)."""
+    with connection.cursor() as cursor:
+        cursor.execute(RECOVERIES, [cycle.pk])
+        rows = cursor.fetchall()
+    return [Recovery(name, *(int(v) for v in values)) for name, *values in rows]

@@ -47,6 +47,7 @@ def results_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "results/page.html", {
         "cycle": cycle, "books": books, "settlement": settlement,
         "outcomes": selectors.outcomes(cycle),
+        "recoveries": selectors.recoveries(cycle),
         "files": ResultFile.objects.filter(cycle=cycle).select_related("provider", "imported_by")
         .order_by("-imported_at"),
         "balanced": bool(books) and all(b.balanced for b in books),

@@ -210,3 +210,27 @@ def test_a_commune_officer_sees_their_communes_figures_only(setting, people):
         advance = client.get(f"/ky-chi/{cycle.pk}/tam-ung/")  # the province's request
         shown[user.username] += f" {advance.status_code}"
     assert shown == {setting.officer.username: "1 403", setting.approver.username: "2 200"}
+
+
+def test_a_recovery_larger_than_the_months_due_is_held_and_carried_never_sent(setting, people):
+    from django.utils import timezone
+
+    from asxh.beneficiaries.models import Beneficiary, Enrolment
+    from asxh.cycles.build import OWES
+
+    november = _build(setting).cycle
+    cycle_approve(actor=setting.approver, cycle_id=november.pk)
+    # The benefit turns out to have ended in October: November was paid but not owed.
+    Enrolment.objects.filter(beneficiary_id=people["home"]).update(end_month=dt.date(2026, 10, 1))
+    Beneficiary.objects.filter(pk=people["home"]).update(updated_at=timezone.now())
+    december = _build(setting, dt.date(2026, 12, 1)).cycle
+    owed = PaymentLine.objects.filter(cycle=december, beneficiary_id=people["home"])
+    assert set(owed.values_list("kind", "amount", "held_reason")) == {
+        (LineKind.RECOVERY, -MONTHLY, OWES)
+    }
+    cycle_approve(actor=setting.approver, cycle_id=december.pk)
+    january = _build(setting, dt.date(2027, 1, 1)).cycle
+    carried = PaymentLine.objects.filter(cycle=january, beneficiary_id=people["home"])
+    assert set(carried.values_list("kind", "amount", "held_reason")) == {
+        (LineKind.CARRY_OVER, -MONTHLY, OWES)
+    }

@@ -84,3 +84,18 @@ def test_three_months_not_collected_suspend_payment(setting, tmp_path):  # type:
     monthly = PaymentLine.objects.filter(cycle=november, kind=LineKind.MONTHLY)
     assert not monthly.filter(beneficiary_id__in=cash_people).exists()
     assert monthly.exclude(beneficiary_id__in=cash_people).exists()
+
+
+def test_the_settlement_lists_recoveries_netted_and_still_owed(setting, people):  # type: ignore[no-untyped-def]
+    from django.utils import timezone
+
+    from asxh.beneficiaries.models import Beneficiary, Enrolment
+    from asxh.results.selectors import recoveries
+
+    november = _month(setting, dt.date(2026, 11, 1))
+    paid = PaymentLine.objects.get(cycle=november, beneficiary_id=people["home"]).amount
+    Enrolment.objects.filter(beneficiary_id=people["home"]).update(end_month=dt.date(2026, 10, 1))
+    Beneficiary.objects.filter(pk=people["home"]).update(updated_at=timezone.now())
+    december = _month(setting, dt.date(2026, 12, 1))
+    [found] = recoveries(december)
+    assert (found.people, found.amount, found.netted, found.outstanding) == (1, paid, 0, paid)
