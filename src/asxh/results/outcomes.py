@@ -5,8 +5,8 @@ or back (a return or a reversal, `amount` < 0), or says why nothing moved (a fai
 0). A payment's state is the sum of its events: paid in full, partly paid, or not paid.
 """
 
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Outcome(StrEnum):
@@ -53,9 +53,9 @@ FAILED_OUTCOMES = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Reported:
-    """One event of a result file, as read (before it is matched to the list)."""
+class Reported(NamedTuple):
+    """One event of a result file, as read (before it is matched to the list); a tuple, as a
+    file holds up to a million of them."""
 
     where: str  # where it is in the file, for messages: "dòng 12", "giao dịch 5"
     reference: str  # our end-to-end reference: ASXH + 6-digit cycle + 10-digit beneficiary

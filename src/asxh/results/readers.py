@@ -1134,7 +1134,7 @@ def _entry_end(entry: _Entry, ids: _Ids, problems: _Problems) -> Reported | None
         problems.add(str(invalid))
         return None
     signed = -amount if event.outcome is Outcome.REVERSED else amount
-    return _first_noted(dataclasses.replace(event, amount=signed), message_id, ids)
+    return _first_noted(event._replace(amount=signed), message_id, ids)
 
 
 def _first_noted(event: Reported, message_id: str, ids: _Ids) -> Reported:
