@@ -1,11 +1,13 @@
 """The settlement statement (quyết toán) as Excel, in a fixed layout."""
 
+import datetime as dt
 import io
 
 import xlsxwriter
 
 from asxh.core.formatting import month_vn
 from asxh.cycles.models import Cycle
+from asxh.reports.excel import Formats, date_words, heading, place_name
 from asxh.results.selectors import Books
 
 COLUMNS = [
@@ -23,43 +25,42 @@ COLUMNS = [
 ]
 
 
-def settlement_xlsx(cycle: Cycle, books: list[Books]) -> bytes:
+SIGNERS = (("Người lập biểu", "(Ký, ghi rõ họ tên)"), ("Kế toán trưởng", "(Ký, ghi rõ họ tên)"),
+           ("Thủ trưởng đơn vị", "(Ký, ghi rõ họ tên, đóng dấu)"))  # fmt: skip
+TABLE_TOP = 7  # under the administrative heading (reports.excel.heading)
+
+
+def settlement_xlsx(cycle: Cycle, books: list[Books], today: dt.date) -> bytes:
+    """The statement in the layout of the other administrative reports: heading, one row
+    per provider, the total, the identity it checks and three signatures."""
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"strings_to_formulas": False, "strings_to_numbers": False})
     sheet = book.add_worksheet("Quyết toán")
-    bold = book.add_format({"bold": True})
-    title = book.add_format({"bold": True, "font_size": 13, "align": "center"})
-    head = book.add_format({"bold": True, "border": 1, "text_wrap": True, "align": "center"})
-    money = book.add_format({"num_format": "#,##0", "border": 1})
-    money_bold = book.add_format({"num_format": "#,##0", "border": 1, "bold": True})
-    cell = book.add_format({"border": 1})
+    f = Formats(book)
     last = len(COLUMNS) - 1
-    sheet.write_string(0, 0, cycle.province.name.upper(), bold)
-    sheet.write_string(0, 6, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold)
-    sheet.write_string(1, 6, "Độc lập - Tự do - Hạnh phúc", bold)
-    sheet.merge_range(3, 0, 3, last, "BẢNG QUYẾT TOÁN KINH PHÍ CHI TRẢ", title)
-    sheet.merge_range(
-        4, 0, 4, last, f"Tháng {month_vn(cycle.month)} — {cycle.province.name}", title
-    )
+    heading(sheet, f, last=last, agency=cycle.province.name,
+            place_date=f"{place_name(cycle.province.name)}, {date_words(today)}",
+            title="BẢNG QUYẾT TOÁN KINH PHÍ CHI TRẢ",
+            subtitle=f"Tháng {month_vn(cycle.month)} — {cycle.province.name}", unit="Đơn vị: đồng")  # fmt: skip
     for col, (text, width, _) in enumerate(COLUMNS):
         sheet.set_column(col, col, width)
-        sheet.write_string(6, col, text, head)
-    row = 7
+        sheet.write_string(TABLE_TOP, col, text, f.header)
+    row = TABLE_TOP + 1
     for found in books:
         for col, (_, _, name) in enumerate(COLUMNS):
             value = getattr(found, name)
             if isinstance(value, str):
-                sheet.write_string(row, col, value, cell)
+                sheet.write_string(row, col, value, f.text)
             else:
-                sheet.write_number(row, col, value, money)
+                sheet.write_number(row, col, value, f.count)
         row += 1
-    sheet.write_string(row, 0, "TỔNG CỘNG", bold)
+    sheet.write_string(row, 0, "TỔNG CỘNG", f.total_text)
     for col, (_, _, name) in enumerate(COLUMNS[1:], start=1):
-        sheet.write_number(row, col, sum(getattr(b, name) for b in books), money_bold)
+        sheet.write_number(row, col, sum(getattr(b, name) for b in books), f.total_count)
     sheet.write_string(row + 2, 0, "Đã tạm ứng = đã chi + hoàn trả + chuyển kỳ sau + chưa có "
-                       "kết quả + cần kiểm tra.")  # fmt: skip
-    for col, role in ((0, "NGƯỜI LẬP"), (4, "KẾ TOÁN TRƯỞNG"), (8, "THỦ TRƯỞNG ĐƠN VỊ")):
-        sheet.write_string(row + 4, col, role, bold)
-        sheet.write_string(row + 5, col, "(Ký, ghi rõ họ tên)")
+                       "kết quả + cần kiểm tra.", f.note)  # fmt: skip
+    for col, (title, hint) in zip((0, 4, 8), SIGNERS, strict=True):
+        sheet.write_string(row + 4, col, title, f.sign)
+        sheet.write_string(row + 5, col, hint, f.sign_note)
     book.close()
     return out.getvalue()

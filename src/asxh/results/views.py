@@ -40,7 +40,9 @@ def results_page(request: HttpRequest, pk: int) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="quyet-toan-ky-{pk}.pdf"'
         return response
     if request.GET.get("xlsx"):
-        response = HttpResponse(settlement_xlsx(cycle, books), content_type=XLSX)
+        response = HttpResponse(
+            settlement_xlsx(cycle, books, timezone.localdate()), content_type=XLSX
+        )
         response["Content-Disposition"] = f'attachment; filename="quyet-toan-ky-{pk}.xlsx"'
         return response
     settlement = cycle.settlements.order_by("-prepared_at", "-pk").first()  # type: ignore[attr-defined]

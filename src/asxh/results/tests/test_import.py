@@ -194,8 +194,8 @@ def test_the_page_takes_a_file_shows_the_books_and_settles_in_two_hands(
     assert officer.get(page).status_code == 403
     book = load_workbook(io.BytesIO(preparer.get(page + "?xlsx=1").content))
     sheet = book.active
-    assert sheet["A3"].value is None and sheet["A4"].value == "BẢNG QUYẾT TOÁN KINH PHÍ CHI TRẢ"
-    assert (
-        sheet["C8"].value == 2_000_000
-        and sheet["D8"].value + sheet["E8"].value + sheet["F8"].value == 2_000_000
-    )
+    assert sheet["A5"].value == "BẢNG QUYẾT TOÁN KINH PHÍ CHI TRẢ"
+    assert sheet["A8"].value == "Tổ chức dịch vụ chi trả" and sheet["A10"].value == "TỔNG CỘNG"
+    assert sheet["C9"].value == 2_000_000 == sum(sheet.cell(9, col).value for col in (4, 5, 6))
+    pdf = preparer.get(page + "?pdf=1")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
