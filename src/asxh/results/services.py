@@ -306,14 +306,16 @@ def _record(cycle: Cycle, file: ResultFile, *, statements: bool) -> int:
     return recorded
 
 
+DECEASED = "MD07"  # the bank says the account holder has died: verify before paying again
 ACCOUNT_FAILURES = (Outcome.FAILED_INVALID_ACCOUNT, Outcome.FAILED_CLOSED_ACCOUNT,
                     Outcome.FAILED_NAME_MISMATCH)  # fmt: skip
 
 
 def _failures_to_work(cycle: Cycle, file: ResultFile) -> int:
-    """A transfer the account refused becomes work for the commune: an open finding that
-    holds the person's next lines until the account is corrected or the person is moved to
-    cash at home (resolving it). Returns how many were opened."""
+    """A transfer the account refused (or a holder the bank reports dead) becomes work for the
+    commune: an open finding that holds the person's next lines until the account is
+    corrected, the person is moved to cash at home, or the death is recorded (resolving it).
+    Returns how many were opened."""
     failures = ", ".join(f"'{o}'" for o in ACCOUNT_FAILURES)
     detail = "json_build_object" if connection.vendor == "postgresql" else "json_object"
     now = timezone.now()
@@ -326,7 +328,8 @@ def _failures_to_work(cycle: Cycle, file: ResultFile) -> int:
                         'text', e.text), 'open', '', %s, %s
         FROM results_paymentevent e
         JOIN beneficiaries_beneficiary b ON b.id = e.beneficiary_id
-        WHERE e.cycle_id = %s AND e.file_id = %s AND e.outcome IN ({failures})
+        WHERE e.cycle_id = %s AND e.file_id = %s
+          AND (e.outcome IN ({failures}) OR e.code = '{DECEASED}')
           AND NOT EXISTS (SELECT 1 FROM results_paymentevent later
                           WHERE later.cycle_id = e.cycle_id
                             AND later.beneficiary_id = e.beneficiary_id

@@ -6,6 +6,7 @@ import pytest
 from asxh.cycles.models import PaymentLine
 from asxh.cycles.services import cycle_approve, cycle_build
 from asxh.cycles.tests.conftest import MONTH
+from asxh.quality.models import Finding, FindingKind
 from asxh.results import selectors
 from asxh.results.models import PaymentEvent
 from asxh.results.outcomes import ResultFileError
@@ -84,27 +85,38 @@ def test_bookings_beyond_the_rows_amount_are_refused(setting, payments, tmp_path
     assert not PaymentEvent.objects.exists()
 
 
-def test_a_status_report_pays_and_fails(setting, payments, tmp_path):  # type: ignore[no-untyped-def]
-    cycle, [(first, a), (second, b)] = payments
-
-    def tx(reference: str, status: str, reason: str = "") -> str:
-        why = f"<StsRsnInf><Rsn><Cd>{reason}</Cd></Rsn></StsRsnInf>" if reason else ""
-        return (f"<TxInfAndSts><OrgnlEndToEndId>{reference}</OrgnlEndToEndId>"
-                f"<TxSts>{status}</TxSts>{why}</TxInfAndSts>")  # fmt: skip
-
-    path = tmp_path / "pain002.xml"
+def _status_report(tmp_path, cycle, name: str, transactions: list[tuple[str, str, str]]):  # type: ignore[no-untyped-def]
+    """A pain.002 on the cycle's pain.001: (reference, status, reason) per transaction."""
+    txs = "".join(
+        f"<TxInfAndSts><OrgnlEndToEndId>{reference}</OrgnlEndToEndId><TxSts>{status}</TxSts>"
+        + (f"<StsRsnInf><Rsn><Cd>{reason}</Cd></Rsn></StsRsnInf>" if reason else "")
+        + "</TxInfAndSts>"
+        for reference, status, reason in transactions
+    )
+    message = f"ASXH-{cycle.pk}-buudien-ag-pain001"
+    path = tmp_path / name
     path.write_text(
         '<?xml version="1.0" encoding="UTF-8"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:'
-        'pain.002.001.10"><CstmrPmtStsRpt><GrpHdr><MsgId>STS-1</MsgId><CreDtTm>'
+        f'pain.002.001.10"><CstmrPmtStsRpt><GrpHdr><MsgId>{name[:-4]}</MsgId><CreDtTm>'
         "2026-11-09T10:00:00+07:00</CreDtTm></GrpHdr><OrgnlGrpInfAndSts><OrgnlMsgId>"
-        f"ASXH-{cycle.pk}-buudien-ag-pain001</OrgnlMsgId><OrgnlMsgNmId>pain.001.001.09"
-        "</OrgnlMsgNmId><GrpSts>PART</GrpSts></OrgnlGrpInfAndSts><OrgnlPmtInfAndSts>"
-        f"<OrgnlPmtInfId>ASXH-{cycle.pk}-buudien-ag-pain001</OrgnlPmtInfId>"
-        f"{tx(first, 'ACCC')}{tx(second, 'RJCT', 'AC04')}</OrgnlPmtInfAndSts>"
-        "</CstmrPmtStsRpt></Document>",
+        f"{message}</OrgnlMsgId><OrgnlMsgNmId>pain.001.001.09</OrgnlMsgNmId><GrpSts>PART"
+        f"</GrpSts></OrgnlGrpInfAndSts><OrgnlPmtInfAndSts><OrgnlPmtInfId>{message}"
+        f"</OrgnlPmtInfId>{txs}</OrgnlPmtInfAndSts></CstmrPmtStsRpt></Document>",
         encoding="utf-8",
     )
-    summary = _import(setting, cycle, path)
+    return path
+
+
+def test_a_status_report_pays_and_fails_and_refusals_become_work(setting, payments, tmp_path):  # type: ignore[no-untyped-def]
+    cycle, [(first, a), (second, b)] = payments
+    report = [(first, "ACCC", ""), (second, "RJCT", "AC04")]
+    summary = _import(setting, cycle, _status_report(tmp_path, cycle, "STS-1.xml", report))
     assert summary.by_outcome == {"paid": 1, "failed_closed_account": 1}
     [books] = selectors.books(cycle)
     assert books.paid == a and books.returned == b and books.balanced
+    # The bank then says the first holder has died: the payment is undone, and both people
+    # are work for the commune (an account to fix, a death to check).
+    _import(setting, cycle, _status_report(tmp_path, cycle, "STS-2.xml", [(first, "RJCT", "MD07")]))
+    assert selectors.books(cycle)[0].paid == 0
+    work = Finding.objects.filter(kind=FindingKind.PAYMENT_FAILED)
+    assert sorted(f.detail["code"] for f in work) == ["AC04", "MD07"]
