@@ -83,7 +83,7 @@ class Tally:
             self.by_reason[reason] = self.by_reason.get(reason, 0) + lines
 
 
-class _Stream:
+class Stream:
     """Rows of one query grouped by beneficiary id (the first column), read in order."""
 
     def __init__(self, rows: Iterable[tuple[Any, ...]]) -> None:
@@ -203,7 +203,7 @@ def _people(ctx: Context, part: Part) -> Iterator[tuple[Any, ...]]:
     )
 
 
-def _streams(ctx: Context, part: Part) -> dict[str, _Stream]:
+def _streams(ctx: Context, part: Part) -> dict[str, Stream]:
     of_area = Q(
         beneficiary__commune_id__in=ctx.commune_ids,
         beneficiary_id__gte=part[0],
@@ -248,7 +248,7 @@ def _streams(ctx: Context, part: Part) -> dict[str, _Stream]:
         "uncollected": _uncollected(ctx, part),
         "paid": _paid_history(ctx, part),
     }  # fmt: skip
-    return {name: _Stream(stream(qs)) for name, qs in streams.items()}
+    return {name: Stream(stream(qs)) for name, qs in streams.items()}
 
 
 def _unpaid(ctx: Context) -> Any:
@@ -335,7 +335,7 @@ def payment_for(registrations: list[tuple[Any, ...]], accounts: list[tuple[Any, 
     return Payment("account", payee_id, False, bank_bin, number, held)
 
 
-def _enrolment(row: tuple[Any, ...], groups: dict[int, str]) -> engine.Enrolment:
+def enrolment_row(row: tuple[Any, ...], groups: dict[int, str]) -> engine.Enrolment:
     (_, group_id, start, end, disability, poverty, education, hiv, impairment, martyrs,
      children, pregnant, care_kind, cared) = row  # fmt: skip
     return engine.Enrolment(
@@ -352,7 +352,7 @@ def line_rows(ctx: Context, tally: Tally, part: Part = EVERYONE) -> Iterator[tup
     cycle_id, province = ctx.cycle.pk, ctx.cycle.province.code
     titles: dict[tuple[Any, ...], str] = {}
     for pid, commune_id, born, precision, died, changed in _people(ctx, part):
-        enrolled = [_enrolment(r, groups) for r in streams["enrolments"].take(pid)]
+        enrolled = [enrolment_row(r, groups) for r in streams["enrolments"].take(pid)]
         lists = frozenset(code for _, code in streams["lists"].take(pid))
         uncollected = frozenset(month_of(m) for _, m in streams["uncollected"].take(pid))
         person = engine.Person(born, precision, died, province, "", (), uncollected, None, lists)

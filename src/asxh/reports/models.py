@@ -1,9 +1,10 @@
 """Figures kept for the reports: a few rows per commune and month instead of a million lines."""
 
+from django.conf import settings
 from django.db import models
 
 from asxh.cycles.models import Cycle
-from asxh.units.models import Commune
+from asxh.units.models import Commune, Province
 
 
 class CycleCoverage(models.Model):
@@ -37,5 +38,58 @@ class CycleCoverage(models.Model):
             models.CheckConstraint(
                 condition=models.Q(benefit="") | ~models.Q(programme=""),
                 name="coverage_benefit_has_programme",
+            ),
+        ]
+
+
+class BudgetEstimate(models.Model):
+    """A province's budget estimate (dự toán) for a year, as last computed (`reports.budget`):
+    who computed it, when, on the registry of which day, and the assumptions it used.
+    Pricing a province's year takes tens of seconds, so the page reads this, never prices.
+    Computing again replaces it; the audit trail keeps every run."""
+
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    # The registry of this day: who is active, and the deaths of the 12 months before it.
+    as_of = models.DateField()
+    computed_at = models.DateTimeField()
+    computed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    people = models.PositiveIntegerField()  # active people priced
+    seconds = models.FloatField()
+    # Mortality by age band, how fees were found, months left without a fee (budget.Assumptions).
+    assumptions = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["province", "year"], name="budget_once_per_year")
+        ]
+
+
+class BudgetLine(models.Model):
+    """One commune × target group of an estimate: people expected to be paid during the year,
+    and the money of the 12 months (integer VND)."""
+
+    # The unique key below starts with the estimate and serves every read: no other index.
+    estimate = models.ForeignKey(
+        BudgetEstimate, on_delete=models.CASCADE, related_name="lines", db_index=False
+    )
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+", db_index=False)
+    group = models.CharField(max_length=48)  # a TargetGroup code
+    people = models.PositiveIntegerField()
+    person_months = models.PositiveIntegerField()
+    monthly = models.BigIntegerField()  # the monthly amounts of the 12 months
+    funeral = models.BigIntegerField()  # expected funeral support
+    fees = models.BigIntegerField()  # the providers' fees
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["estimate", "commune", "group"], name="budget_line_once_per_group"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(monthly__gte=0, funeral__gte=0, fees__gte=0),
+                name="budget_line_amounts_not_negative",
             ),
         ]

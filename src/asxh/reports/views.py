@@ -2,16 +2,21 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from asxh.access.models import User
 from asxh.core.formatting import number_vn, vnd
 from asxh.entitlement.months import month_iso, month_label, month_of
-from asxh.reports import coverage_excel, coverage_logic, logic, selectors
+from asxh.reports import budget as budget_report
+from asxh.reports import budget_excel, coverage_excel, coverage_logic, logic, selectors
 from asxh.reports.excel import report_xlsx
 from asxh.units.models import Commune
 
@@ -382,5 +387,185 @@ def coverage_xlsx(request: HttpRequest) -> HttpResponse:
     )
     response = HttpResponse(content, content_type=XLSX)
     name = f"bao-cao-bao-phu-{month_iso(last)}{'-' + area if area else ''}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# --- budget estimate (dự toán) ----------------------------------------------------------------
+
+
+def _budget_year(text: str) -> tuple[int, str]:
+    """The year asked for (next year by default) and an error for the user."""
+    default = timezone.localdate().year + 1
+    text = text.strip()
+    if not text:
+        return default, ""
+    if not (len(text) == 4 and text.isdigit()):
+        return default, f"Năm '{text}' không hợp lệ: ghi năm 4 chữ số, ví dụ {default}."
+    return int(text), ""
+
+
+@dataclass(frozen=True)
+class _BudgetRow:
+    """A row of the page's tables as written: a programme's or a commune's subtotal, or one
+    group."""
+
+    level: str  # "programme" | "commune" | "group" | "total"
+    stt: str
+    commune: str
+    label: str
+    people: str
+    monthly: str
+    funeral: str
+    fees: str
+    total: str
+
+    @classmethod
+    def of(
+        cls, level: str, stt: str, commune: str, label: str, f: budget_report.Figures
+    ) -> "_BudgetRow":
+        return cls(
+            level,
+            stt,
+            commune,
+            label,
+            number_vn(f.people),
+            vnd(f.monthly),
+            vnd(f.funeral),
+            vnd(f.fees),
+            vnd(f.total),
+        )
+
+
+_ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+
+
+def _programme_rows(block: budget_report.ProvinceBudget) -> list[_BudgetRow]:
+    """The province's groups under their programme, each programme with its subtotal."""
+    programmes: dict[str, list[budget_report.GroupRow]] = {}
+    for row in block.by_group():
+        programmes.setdefault(row.programme_name, []).append(row)
+    rows = []
+    for n, (name, groups) in enumerate(programmes.items()):
+        subtotal = budget_report.figures_sum(r.figures for r in groups)
+        rows.append(_BudgetRow.of("programme", _ROMAN[n % len(_ROMAN)], "", name, subtotal))
+        rows += [
+            _BudgetRow.of("group", str(k), "", r.name, r.figures)
+            for k, r in enumerate(groups, start=1)
+        ]
+    return rows
+
+
+def _commune_rows(block: budget_report.ProvinceBudget) -> list[_BudgetRow]:
+    rows = []
+    for n, commune in enumerate(block.communes, start=1):
+        rows.append(_BudgetRow.of("commune", str(n), commune.name, "Cộng", commune.subtotal))
+        rows += [
+            _BudgetRow.of("group", f"{n}.{k}", "", r.name, r.figures)
+            for k, r in enumerate(commune.rows, start=1)
+        ]
+    return rows
+
+
+def _budget_cards(total: budget_report.Figures) -> list[tuple[str, str, str]]:
+    return [
+        ("Tổng dự toán", vnd(total.total), ""),
+        ("Trợ cấp hằng tháng (12 tháng)", vnd(total.monthly), ""),
+        ("Hỗ trợ mai táng (dự kiến)", vnd(total.funeral), ""),
+        ("Chi phí chi trả", vnd(total.fees), ""),
+        ("Số đối tượng", number_vn(total.people), "người thuộc nhiều nhóm: tính ở mỗi nhóm"),
+    ]
+
+
+def _budget_block(block: budget_report.ProvinceBudget) -> dict[str, object]:
+    estimate = block.estimate
+    view: dict[str, object] = {"block": block}
+    if estimate is not None:
+        facts = estimate.assumptions
+        view.update(
+            {
+                "cards": _budget_cards(block.total),
+                "groups": _programme_rows(block),
+                "rows": _commune_rows(block),
+                "total": _BudgetRow.of("total", "", "", "TỔNG CỘNG", block.total),
+                "window": budget_report.window_text(facts),
+                "mortality": [
+                    (
+                        m["band"],
+                        number_vn(m["deaths"]),
+                        number_vn(m["at_risk"]),
+                        logic.percent_vn(m["monthly_rate"] * 12),
+                    )
+                    for m in facts["mortality"]
+                ],
+                "expected_deaths": number_vn(round(facts["expected_deaths"])),
+                "funeral_amounts": sorted({vnd(a) for a in facts["funeral_amounts"].values()}),
+                "fees": {k: number_vn(v) for k, v in facts["fee_person_months"].items()},
+            }
+        )
+    return view
+
+
+@login_required
+def budget(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    communes = selectors.report_communes(user)  # 403 without VIEW_REPORTS
+    year, error = _budget_year(request.GET.get("nam", ""))
+    area = request.GET.get("area", "").strip()
+    context: dict[str, object] = {
+        "error": error,
+        "year": year,
+        "year_text": request.GET.get("nam", "") if error else str(year),
+        "area": area,
+        "area_choices": _area_choices(communes),
+    }
+    if error:
+        return render(request, "reports/budget.html", context, status=400)
+    report = budget_report.budget_estimate(user, year, area)
+    blocks = [_budget_block(b) for b in report.provinces]
+    computed = any(b.estimate for b in report.provinces)
+    context.update({"report": report, "blocks": blocks, "computed": computed})
+    return render(request, "reports/budget.html", context)
+
+
+@login_required
+@require_POST
+def budget_compute(request: HttpRequest) -> HttpResponse:
+    year, error = _budget_year(request.POST.get("nam", ""))
+    area = request.POST.get("area", "").strip()
+    back = f"{reverse('report_budget')}?nam={year}" + (f"&area={area}" if area else "")
+    if error:
+        messages.error(request, error)
+        return redirect(back)
+    try:
+        done = budget_report.budget_compute(
+            actor=_user(request), province_code=request.POST.get("province", ""), year=year
+        )
+    except ValidationError as refused:
+        messages.error(request, "; ".join(refused.messages))
+        return redirect(back)
+    estimate = done.estimate
+    messages.success(
+        request,
+        f"Đã tính dự toán năm {year} của {estimate.province.name}: "
+        f"{number_vn(estimate.people)} đối tượng đang hưởng, trong "
+        f"{budget_report.seconds_text(estimate.seconds)}.",
+    )
+    return redirect(back)
+
+
+@login_required
+def budget_xlsx(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    year, error = _budget_year(request.GET.get("nam", ""))
+    if error:
+        return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
+    area = request.GET.get("area", "").strip()
+    report = budget_report.budget_estimate(user, year, area)
+    content = budget_excel.budget_xlsx(
+        report, on=timezone.localdate(), agency=user.organisation, preparer=user.full_name
+    )
+    response = HttpResponse(content, content_type=XLSX)
+    name = f"du-toan-{year}{'-' + area if area else ''}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

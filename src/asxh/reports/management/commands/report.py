@@ -1,5 +1,5 @@
-"""`asxh report daily|coverage|coverage-fill …`: the reports from the command line, with the same
-figures as the pages."""
+"""`asxh report daily|coverage|coverage-fill|budget …`: the reports from the command line, with
+the same figures as the pages."""
 
 import json
 from pathlib import Path
@@ -12,7 +12,8 @@ from asxh.access.selectors import user_by_username
 from asxh.core.commands import refusals_reported
 from asxh.core.formatting import number_vn, vnd
 from asxh.entitlement.months import month_label, month_of
-from asxh.reports import coverage_logic, logic, selectors
+from asxh.reports import budget, coverage_logic, logic, selectors
+from asxh.reports.budget_excel import budget_xlsx
 from asxh.reports.coverage import coverage_fill
 from asxh.reports.coverage_excel import coverage_xlsx
 from asxh.reports.coverage_logic import Coverage
@@ -22,7 +23,8 @@ from asxh.reports.excel import report_xlsx
 class Command(BaseCommand):
     help = (
         "Báo cáo: daily — tiến độ thu thập, xác thực tài khoản theo xã/phường và toàn tỉnh; "
-        "coverage — tỷ lệ chi trả không dùng tiền mặt; coverage-fill — tổng hợp các kỳ đã duyệt."
+        "coverage — tỷ lệ chi trả không dùng tiền mặt; coverage-fill — tổng hợp các kỳ đã duyệt; "
+        "budget — dự toán kinh phí năm."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -51,6 +53,20 @@ class Command(BaseCommand):
             help="Tổng hợp tỷ lệ không dùng tiền mặt cho các kỳ đã duyệt trước khi có bảng này.",
         )
         fill.add_argument("--again", action="store_true", help="Tính lại cả các kỳ đã có.")
+        plan = sub.add_parser(
+            "budget", help="Dự toán kinh phí năm: trợ cấp 12 tháng, mai táng, chi phí chi trả."
+        )
+        plan.add_argument("--user", required=True, help="Tên đăng nhập của người xem báo cáo.")
+        plan.add_argument("--year", type=int, default=0, help="Năm dự toán; mặc định năm sau.")
+        plan.add_argument("--area", default="", help="Mã tỉnh (2 số) hoặc mã xã (5 số).")
+        plan.add_argument(
+            "--compute",
+            action="store_true",
+            help="Tính (lại) dự toán của tỉnh --area trước khi in (mất khoảng nửa phút với "
+            "tỉnh 1 triệu đối tượng).",
+        )
+        plan.add_argument("--json", action="store_true", help="In số liệu dạng JSON.")
+        plan.add_argument("-o", "--output", default="", help="Ghi file Excel (.xlsx) theo mẫu.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "coverage":
@@ -58,6 +74,9 @@ class Command(BaseCommand):
             return
         if options["action"] == "coverage-fill":
             self._fill(again=options["again"])
+            return
+        if options["action"] == "budget":
+            self._budget(options)
             return
         try:
             with refusals_reported():
@@ -106,6 +125,40 @@ class Command(BaseCommand):
         elif not options["output"]:
             self.stdout.write(_coverage_text(report))
 
+    def _budget(self, options: dict[str, Any]) -> None:
+        year = options["year"] or timezone.localdate().year + 1
+        with refusals_reported():
+            user = user_by_username(options["user"])
+            if options["compute"]:
+                self._budget_compute(user, options["area"], year)
+            report = budget.budget_estimate(user, year, options["area"])
+        if options["output"]:
+            path = _xlsx_path(options["output"])
+            path.write_bytes(
+                budget_xlsx(
+                    report,
+                    on=timezone.localdate(),
+                    agency=user.organisation,
+                    preparer=user.full_name,
+                )
+            )
+            self.stderr.write(f"Đã ghi {path}.")
+        if options["json"]:
+            self.stdout.write(json.dumps(budget.budget_as_dict(report), ensure_ascii=False))
+        elif not options["output"]:
+            self.stdout.write(_budget_text(report))
+
+    def _budget_compute(self, user: Any, area: str, year: int) -> None:
+        if not (len(area) == 2 and area.isdigit()):
+            raise CommandError("--compute cần --area là mã tỉnh (2 số): dự toán tính cho cả tỉnh.")
+        done = budget.budget_compute(actor=user, province_code=area, year=year)
+        estimate = done.estimate
+        self.stderr.write(
+            f"Đã tính dự toán năm {year} của {estimate.province.name}: "
+            f"{number_vn(estimate.people)} đối tượng, {number_vn(done.lines)} dòng, "
+            f"{budget.seconds_text(estimate.seconds)}."
+        )
+
     def _fill(self, *, again: bool) -> None:
         done = coverage_fill(again=again)
         for cycle, rows in done:
@@ -118,6 +171,31 @@ def _xlsx_path(text: str) -> Path:
     if path.suffix.lower() != ".xlsx":
         raise CommandError(f"File '{path}' phải có đuôi .xlsx.")
     return path
+
+
+def _budget_text(report: budget.BudgetReport) -> str:
+    """Per province: each commune's subtotal, the total; or that it is not computed yet."""
+    lines = [f"Dự toán kinh phí năm {report.year}"]
+    for block in report.provinces:
+        lines.append(f"\n{block.name}")
+        if block.estimate is None:
+            lines.append(f"  Chưa tính dự toán năm {report.year} (asxh report budget --compute).")
+            continue
+        lines.append(
+            f"  {'Xã/phường':<32}{'Số đối tượng':>13}{'Trợ cấp 12 tháng':>22}"
+            f"{'Mai táng':>18}{'Chi phí chi trả':>18}{'Tổng cộng':>22}"
+        )
+        for commune in block.communes:
+            lines.append(_budget_line(commune.name, commune.subtotal))
+        lines.append(_budget_line("TỔNG CỘNG", block.total))
+    return "\n".join(lines)
+
+
+def _budget_line(label: str, f: budget.Figures) -> str:
+    return (
+        f"  {label[:32]:<32}{number_vn(f.people):>13}{vnd(f.monthly):>22}{vnd(f.funeral):>18}"
+        f"{vnd(f.fees):>18}{vnd(f.total):>22}"
+    )
 
 
 def _coverage_text(report: selectors.CoverageReport) -> str:
