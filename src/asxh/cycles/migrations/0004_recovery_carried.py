@@ -1,4 +1,16 @@
+import importlib
+
 from django.db import migrations, models
+
+# SQLite changes a check constraint by rebuilding the table, which drops its triggers: the
+# lock triggers of 0002 are put back after it (PostgreSQL keeps them).
+locked_lines = importlib.import_module("asxh.cycles.migrations.0002_locked_lines")
+
+
+def triggers_again(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        locked_lines.backwards(apps, schema_editor)
+        locked_lines.forwards(apps, schema_editor)
 
 
 class Migration(migrations.Migration):
@@ -24,4 +36,5 @@ class Migration(migrations.Migration):
                 name="line_amount_positive_except_recovery",
             ),
         ),
+        migrations.RunPython(triggers_again, migrations.RunPython.noop),
     ]
