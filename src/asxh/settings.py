@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "asxh.cycles",
     "asxh.results",
     "asxh.notifications",
+    "asxh.dashboard",
 ]
 
 MIDDLEWARE = [

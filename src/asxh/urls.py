@@ -14,4 +14,5 @@ urlpatterns = [
     path("ky-chi/", include("asxh.cycles.urls")),
     path("ky-chi/", include("asxh.results.urls")),
     path("tin-nhan/", include("asxh.notifications.urls")),
+    path("tong-quan/", include("asxh.dashboard.urls")),
 ]

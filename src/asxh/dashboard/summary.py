@@ -1,0 +1,201 @@
+"""Writing the dashboard's summaries: a locked list's payments per commune, contract and
+channel with what the providers reported of them, and the communes' progress snapshots.
+
+Counting a province's list (up to a million lines and as many result events) takes seconds;
+the dashboard must answer in under one. So the counting happens when the figures change — a
+list is locked, a result file is imported (see `signals`) — and the pages read a few hundred
+rows. A reader that finds rows behind the result files rewrites them first (`summaries_current`),
+so the figures are never older than the data, only sometimes slower to come.
+"""
+
+import datetime as dt
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from asxh.cycles.models import Cycle, PaymentLine
+from asxh.dashboard.logic import FIGURES, Payments
+from asxh.dashboard.models import PaymentSummary, ProgressSnapshot, SummaryState
+from asxh.providers.models import Contract
+from asxh.reports.coverage import LOCKED_STATES
+from asxh.reports.logic import Figures
+from asxh.reports.selectors import figures_by_commune
+from asxh.results.models import PaymentEvent, ResultFile
+from asxh.results.outcomes import Outcome
+from asxh.results.selectors import books
+from asxh.results.services import ACCOUNT_FAILURES
+
+NO_RESULTS = "0:0"
+
+
+def _codes(values: Iterable[str]) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+# A payment is a person's sent lines to one contract; its state is the sum of its events and
+# the outcome of the latest one (the rule of `results.selectors.books`, which a test holds
+# these rows to). Grouped here by commune, contract and channel instead of by provider.
+_REPORTED = f"(v.outcome IS NOT NULL AND v.outcome <> '{Outcome.REVIEW}')"
+_SENT = f"""
+SELECT p.commune_id, p.contract_id,
+  CASE WHEN p.method = 'account' THEN 'account'
+       WHEN p.at_home = 1 OR v.outcome IN ({_codes([Outcome.PAID_HOME, Outcome.PAID_REPRESENTATIVE])})
+       THEN 'home' ELSE 'cash' END AS channel,
+  COUNT(*), SUM(p.amount),
+  SUM(CASE WHEN COALESCE(v.net, 0) > 0 THEN 1 ELSE 0 END), SUM(COALESCE(v.net, 0)),
+  SUM(CASE WHEN {_REPORTED} AND COALESCE(v.net, 0) < p.amount THEN 1 ELSE 0 END),
+  SUM(CASE WHEN {_REPORTED} THEN p.amount - COALESCE(v.net, 0) ELSE 0 END),
+  SUM(CASE WHEN {_REPORTED} THEN 0 ELSE 1 END),
+  SUM(CASE WHEN {_REPORTED} THEN 0 ELSE p.amount - COALESCE(v.net, 0) END),
+  SUM(CASE WHEN v.outcome IN ({_codes(ACCOUNT_FAILURES)}) THEN 1 ELSE 0 END)
+FROM (SELECT beneficiary_id, commune_id, contract_id, MAX(method) AS method,
+             MAX(CASE WHEN cash_at_home THEN 1 ELSE 0 END) AS at_home, SUM(amount) AS amount
+      FROM {PaymentLine._meta.db_table} WHERE cycle_id = %(cycle)s AND held_reason = ''
+      GROUP BY beneficiary_id, commune_id, contract_id) p
+LEFT JOIN (
+  SELECT beneficiary_id, SUM(amount) AS net, MAX(CASE WHEN latest = 1 THEN outcome END) AS outcome
+  FROM (SELECT beneficiary_id, amount, outcome, ROW_NUMBER() OVER (
+          PARTITION BY beneficiary_id ORDER BY file_id DESC, position DESC) AS latest
+        FROM {PaymentEvent._meta.db_table} WHERE cycle_id = %(cycle)s) x
+  GROUP BY beneficiary_id) v ON v.beneficiary_id = p.beneficiary_id
+GROUP BY p.commune_id, p.contract_id, 3
+"""
+_SENT_FIGURES = FIGURES[:9]  # people … refused_people, in the SELECT's order
+
+_HELD = f"""
+SELECT commune_id, contract_id,
+  CASE WHEN method = 'account' THEN 'account' WHEN cash_at_home THEN 'home' ELSE 'cash' END,
+  COUNT(*), SUM(amount)
+FROM {PaymentLine._meta.db_table} WHERE cycle_id = %(cycle)s AND held_reason <> ''
+GROUP BY commune_id, contract_id, 3
+"""
+
+_Key = tuple[int, int | None, str]  # commune id, contract id, channel
+
+
+def _counted(cycle: Cycle) -> dict[_Key, Payments]:
+    found: dict[_Key, Payments] = {}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Compiling these aggregates costs more than it saves (half a second a million).
+            cursor.execute("SET LOCAL jit = off")
+        cursor.execute(_SENT, {"cycle": cycle.pk})
+        for commune_id, contract_id, channel, *values in cursor.fetchall():
+            figures = dict(zip(_SENT_FIGURES, (int(v or 0) for v in values), strict=True))
+            found[(commune_id, contract_id, channel)] = Payments(**figures)
+        cursor.execute(_HELD, {"cycle": cycle.pk})
+        for commune_id, contract_id, channel, lines, amount in cursor.fetchall():
+            key = (commune_id, contract_id, channel)
+            found[key] = found.get(key, Payments()) + Payments(
+                held_lines=int(lines), held_amount=int(amount or 0)
+            )
+    return found
+
+
+def results_keys(cycle_ids: Iterable[int]) -> dict[int, str]:
+    """Per cycle, which result files it has ("count:last id"): summary rows written for
+    another key are behind."""
+    keys = dict.fromkeys(cycle_ids, NO_RESULTS)
+    files = (
+        ResultFile.objects.filter(cycle_id__in=list(keys))
+        .values("cycle_id")
+        .annotate(n=Count("pk"), last=Max("pk"))
+        .values_list("cycle_id", "n", "last")
+    )
+    for cycle_id, n, last in files:
+        keys[cycle_id] = f"{n}:{last}"
+    return keys
+
+
+def summary_write(cycle_id: int) -> int:
+    """(Re)write the summary rows of a locked list and the books as the results now say;
+    returns the number of rows. Nothing for a list that is not locked."""
+    started = time.perf_counter()
+    with transaction.atomic():
+        # One writer per list: a second one waits here, then rewrites the same figures.
+        cycle = (
+            Cycle.objects.select_for_update()
+            .filter(pk=cycle_id, state__in=LOCKED_STATES)
+            .select_related("province")
+            .first()
+        )
+        if cycle is None:
+            return 0
+        key = results_keys([cycle.pk])[cycle.pk]
+        rows = [
+            PaymentSummary(cycle=cycle, commune_id=commune_id, contract_id=contract_id,
+                           channel=channel, **payments.as_dict())
+            for (commune_id, contract_id, channel), payments in _counted(cycle).items()
+        ]  # fmt: skip
+        PaymentSummary.objects.filter(cycle=cycle).delete()
+        PaymentSummary.objects.bulk_create(rows)
+        # Before any result the books say only "everything pending": not worth a count.
+        found = [b.as_dict() for b in books(cycle)] if key != NO_RESULTS else []
+        SummaryState.objects.update_or_create(
+            cycle=cycle,
+            defaults={
+                "results_key": key,
+                "books": found,
+                "written_at": timezone.now(),
+                "seconds": round(time.perf_counter() - started, 3),
+            },
+        )
+    return len(rows)
+
+
+def summaries_current(cycle_ids: Iterable[int]) -> list[int]:
+    """Rewrite the summaries of the locked lists among `cycle_ids` that are missing or
+    behind their result files; returns the ids rewritten."""
+    locked = list(Cycle.objects.filter(pk__in=list(cycle_ids), state__in=LOCKED_STATES)
+                  .values_list("pk", flat=True))  # fmt: skip
+    if not locked:
+        return []
+    keys = results_keys(locked)
+    written = dict(
+        SummaryState.objects.filter(cycle_id__in=locked).values_list("cycle_id", "results_key")
+    )
+    behind = [pk for pk in locked if written.get(pk) != keys[pk]]
+    for pk in behind:
+        summary_write(pk)
+    return behind
+
+
+def contract_providers(contract_ids: Iterable[int | None]) -> dict[int, tuple[int, str, str]]:
+    """contract id → (provider id, provider name, contract number)."""
+    rows = Contract.objects.filter(pk__in=[c for c in contract_ids if c is not None]).values_list(
+        "pk", "provider_id", "provider__name", "number"
+    )
+    return {pk: (provider_id, name, number) for pk, provider_id, name, number in rows}
+
+
+# --- daily progress snapshots ---------------------------------------------------------------
+
+
+def progress_write(commune_ids: list[int], *, on: dt.date) -> int:
+    """Count the communes' progress as of the end of `on` (one query for all of them) and
+    keep it as their snapshot; returns the number of communes."""
+    if not commune_ids:
+        return 0
+    counted = figures_by_commune(commune_ids, on)
+    now = timezone.now()
+    ProgressSnapshot.objects.bulk_create(
+        [
+            ProgressSnapshot(commune_id=pk, on=on, taken_at=now,
+                             figures=counted.get(pk, Figures()).as_dict())
+            for pk in commune_ids
+        ],
+        update_conflicts=True,
+        unique_fields=["commune"],
+        update_fields=["on", "taken_at", "figures"],
+    )  # fmt: skip
+    return len(commune_ids)
+
+
+def figures_of(data: dict[str, Any]) -> Figures:
+    """A snapshot's stored figures back as `reports.logic.Figures`."""
+    counts = {k: int(v) for k, v in data.items() if k != "by_programme"}
+    return Figures(**counts, by_programme=dict(data.get("by_programme", {})))  # type: ignore[arg-type]
