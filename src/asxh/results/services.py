@@ -171,7 +171,7 @@ def _cap(text: str) -> str:
 
 # The provider's payments in the cycle: each person's lines sent to it, summed.
 EXPECTED = """
-SELECT l.beneficiary_id, k.provider_id, SUM(l.amount) AS amount
+SELECT l.beneficiary_id, k.provider_id, SUM(l.amount) AS amount, MAX(l.method) AS method
 FROM cycles_paymentline l JOIN providers_contract k ON k.id = l.contract_id
 WHERE l.cycle_id = %s AND l.held_reason = ''
 GROUP BY l.beneficiary_id, k.provider_id
@@ -312,7 +312,7 @@ ACCOUNT_FAILURES = (Outcome.FAILED_INVALID_ACCOUNT, Outcome.FAILED_CLOSED_ACCOUN
 
 
 def _failures_to_work(cycle: Cycle, file: ResultFile) -> int:
-    """A transfer the account refused (or a holder the bank reports dead) becomes work for the
+    """A transfer the account refused (or a person the provider reports dead) becomes work for the
     commune: an open finding that holds the person's next lines until the account is
     corrected, the person is moved to cash at home, or the death is recorded (resolving it).
     Returns how many were opened."""
@@ -328,8 +328,9 @@ def _failures_to_work(cycle: Cycle, file: ResultFile) -> int:
                         'text', e.text), 'open', '', %s, %s
         FROM results_paymentevent e
         JOIN beneficiaries_beneficiary b ON b.id = e.beneficiary_id
+        JOIN {EXPECTED_T} x ON x.beneficiary_id = e.beneficiary_id
         WHERE e.cycle_id = %s AND e.file_id = %s
-          AND (e.outcome IN ({failures}) OR e.code = '{DECEASED}')
+          AND ((e.outcome IN ({failures}) AND x.method = 'account') OR e.code = '{DECEASED}')
           AND NOT EXISTS (SELECT 1 FROM results_paymentevent later
                           WHERE later.cycle_id = e.cycle_id
                             AND later.beneficiary_id = e.beneficiary_id

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from asxh.access.models import User
 from asxh.access.roles import Capability
+from asxh.core.formatting import number_vn
 from asxh.cycles.selectors import cycle_get, user_communes
 from asxh.results import selectors, services
 from asxh.results.excel import settlement_xlsx
@@ -84,9 +85,8 @@ def results_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if summary.already:
         messages.info(request, "Tệp này đã được nhập trước đó: không có gì thay đổi.")
     else:
-        messages.success(
-            request, f"Đã đọc {summary.rows} dòng, ghi nhận {summary.events} kết quả mới."
-        )
+        messages.success(request, f"Đã đọc {number_vn(summary.rows)} dòng, ghi nhận "
+                         f"{number_vn(summary.events)} kết quả mới.")  # fmt: skip
     return redirect("results_page", pk=pk)
 
 

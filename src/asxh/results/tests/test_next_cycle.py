@@ -99,3 +99,9 @@ def test_the_settlement_lists_recoveries_netted_and_still_owed(setting, people):
     december = _month(setting, dt.date(2026, 12, 1))
     [found] = recoveries(december)
     assert (found.people, found.amount, found.netted, found.outstanding) == (1, paid, 0, paid)
+
+
+def test_an_account_failure_reported_on_a_cash_payment_makes_no_account_work(setting, tmp_path):  # type: ignore[no-untyped-def]
+    november = _month(setting, dt.date(2026, 11, 1))
+    _report(setting, november, tmp_path, {"account": "Đã chi", "cash": "Sai số tài khoản"})
+    assert not Finding.objects.filter(kind=FindingKind.PAYMENT_FAILED).exists()
