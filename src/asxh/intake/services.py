@@ -8,7 +8,6 @@ twice changes nothing the second time. New people are written set-based (COPY on
 """
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -43,6 +42,7 @@ from asxh.beneficiaries.models import (
 )
 from asxh.beneficiaries.services import PERSON_FIELDS
 from asxh.core.bulk import bulk_insert, reserve_ids
+from asxh.core.checksums import file_sha256
 from asxh.core.text import fold
 from asxh.intake.columns import FIELD_LABELS
 from asxh.intake.logic import Issue, References, Row, is_footer, row_parse
@@ -129,14 +129,6 @@ def references_load(today: dt.date) -> References:
     for code, name in TargetGroup.objects.values_list("code", "name"):
         groups[code] = groups[fold(code)] = groups[fold(name)] = code
     return References(banks=banks, groups=groups, today=today)
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def import_beneficiaries(

@@ -17,10 +17,11 @@ from asxh.access.models import User
 from asxh.access.roles import Capability
 from asxh.access.selectors import communes_for, require
 from asxh.beneficiaries.models import TargetGroup
+from asxh.core.checksums import file_sha256
 from asxh.intake.columns import FIELD_LABELS, TITLES
 from asxh.intake.excel import beneficiaries_export, errors_workbook
 from asxh.intake.models import ImportBatch
-from asxh.intake.services import ImportReport, file_sha256, import_beneficiaries
+from asxh.intake.services import ImportReport, import_beneficiaries
 
 PENDING = "intake_pending"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -8,7 +8,6 @@ is already known (a report sent again changes nothing); camt statements report b
 recorded once each by the bank's booking reference.
 """
 
-import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from asxh.access.roles import Capability
 from asxh.access.selectors import require
 from asxh.audit.services import audit_record
 from asxh.core.bulk import table_insert
+from asxh.core.checksums import file_sha256
 from asxh.core.formatting import number_vn
 from asxh.cycles.models import Cycle, CycleState
 from asxh.cycles.selectors import user_communes
@@ -57,7 +57,7 @@ def results_import(*, actor: User, cycle_id: int, path: Path, name: str) -> Impo
     """Check and record a result file of a locked list; nothing is recorded if any row is
     wrong (ResultFileError lists where and why)."""
     require(actor, Capability.IMPORT_RESULTS)
-    digest = _sha256(path)
+    digest = file_sha256(path)
     with transaction.atomic():
         cycle = _cycle(actor, cycle_id)
         earlier = ResultFile.objects.filter(cycle=cycle, sha256=digest).first()
@@ -89,14 +89,6 @@ def results_import(*, actor: User, cycle_id: int, path: Path, name: str) -> Impo
                    "work": work},
         )  # fmt: skip
     return ImportSummary(file, rows, events, by_outcome)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as source:
-        while block := source.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _cycle(actor: User, cycle_id: int) -> Cycle:
