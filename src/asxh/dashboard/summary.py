@@ -3,8 +3,8 @@ channel with what the providers reported of them, and the communes' progress sna
 
 Counting a province's list (up to a million lines and as many result events) takes seconds;
 the dashboard must answer in under one. So the counting happens when the figures change — a
-list is locked, a result file is imported (see `signals`) — and the pages read a few hundred
-rows. A reader that finds rows behind the result files rewrites them first (`summaries_current`),
+list is locked, a result file is imported — and the pages read a few hundred rows: the first
+reader that finds rows missing or behind the result files rewrites them (`summaries_current`),
 so the figures are never older than the data, only sometimes slower to come.
 """
 
@@ -24,9 +24,9 @@ from asxh.providers.models import Contract
 from asxh.reports.coverage import LOCKED_STATES
 from asxh.reports.logic import Figures
 from asxh.reports.selectors import figures_by_commune
-from asxh.results.models import PaymentEvent, ResultFile
+from asxh.results.models import ResultFile
 from asxh.results.outcomes import Outcome
-from asxh.results.selectors import books
+from asxh.results.selectors import PAYMENT_STATE, books
 from asxh.results.services import ACCOUNT_FAILURES
 
 NO_RESULTS = "0:0"
@@ -37,8 +37,8 @@ def _codes(values: Iterable[str]) -> str:
 
 
 # A payment is a person's sent lines to one contract; its state is the sum of its events and
-# the outcome of the latest one (the rule of `results.selectors.books`, which a test holds
-# these rows to). Grouped here by commune, contract and channel instead of by provider.
+# the outcome of the latest one (`results.selectors.PAYMENT_STATE`, as in its `books`, which
+# a test holds these rows to). Grouped here by commune, contract and channel instead of by provider.
 _REPORTED = f"(v.outcome IS NOT NULL AND v.outcome <> '{Outcome.REVIEW}')"
 _SENT = f"""
 SELECT p.commune_id, p.contract_id,
@@ -56,12 +56,7 @@ FROM (SELECT beneficiary_id, commune_id, contract_id, MAX(method) AS method,
              MAX(CASE WHEN cash_at_home THEN 1 ELSE 0 END) AS at_home, SUM(amount) AS amount
       FROM {PaymentLine._meta.db_table} WHERE cycle_id = %(cycle)s AND held_reason = ''
       GROUP BY beneficiary_id, commune_id, contract_id) p
-LEFT JOIN (
-  SELECT beneficiary_id, SUM(amount) AS net, MAX(CASE WHEN latest = 1 THEN outcome END) AS outcome
-  FROM (SELECT beneficiary_id, amount, outcome, ROW_NUMBER() OVER (
-          PARTITION BY beneficiary_id ORDER BY file_id DESC, position DESC) AS latest
-        FROM {PaymentEvent._meta.db_table} WHERE cycle_id = %(cycle)s) x
-  GROUP BY beneficiary_id) v ON v.beneficiary_id = p.beneficiary_id
+LEFT JOIN ({PAYMENT_STATE}) v ON v.beneficiary_id = p.beneficiary_id
 GROUP BY p.commune_id, p.contract_id, 3
 """
 _SENT_FIGURES = FIGURES[:9]  # people … refused_people, in the SELECT's order

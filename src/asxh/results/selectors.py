@@ -16,19 +16,23 @@ from asxh.providers.logic import fee_amount
 from asxh.providers.models import Contract, Provider
 from asxh.results.outcomes import LABELS, Outcome
 
-PAYMENTS = """
+# What the events say of each payment of a cycle: the net amount paid and the latest outcome.
+PAYMENT_STATE = """
+SELECT beneficiary_id, SUM(amount) AS net, MAX(CASE WHEN latest = 1 THEN outcome END) AS outcome
+FROM (SELECT beneficiary_id, amount, outcome, ROW_NUMBER() OVER (
+        PARTITION BY beneficiary_id ORDER BY file_id DESC, position DESC) AS latest
+      FROM results_paymentevent WHERE cycle_id = %(cycle)s) x
+GROUP BY beneficiary_id
+"""
+
+PAYMENTS = f"""
 SELECT e.provider_id, e.method, e.at_home, e.amount, COALESCE(v.net, 0) AS net, v.outcome
 FROM (SELECT l.beneficiary_id, k.provider_id, MAX(l.method) AS method,
              MAX(CASE WHEN l.cash_at_home THEN 1 ELSE 0 END) AS at_home, SUM(l.amount) AS amount
       FROM cycles_paymentline l JOIN providers_contract k ON k.id = l.contract_id
       WHERE l.cycle_id = %(cycle)s AND l.held_reason = ''
       GROUP BY l.beneficiary_id, k.provider_id) e
-LEFT JOIN (
-  SELECT beneficiary_id, SUM(amount) AS net, MAX(CASE WHEN latest = 1 THEN outcome END) AS outcome
-  FROM (SELECT beneficiary_id, amount, outcome, ROW_NUMBER() OVER (
-          PARTITION BY beneficiary_id ORDER BY file_id DESC, position DESC) AS latest
-        FROM results_paymentevent WHERE cycle_id = %(cycle)s) x
-  GROUP BY beneficiary_id) v ON v.beneficiary_id = e.beneficiary_id
+LEFT JOIN ({PAYMENT_STATE}) v ON v.beneficiary_id = e.beneficiary_id
 """
 
 BOOKS = f"""

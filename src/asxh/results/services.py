@@ -118,7 +118,7 @@ def _temp_fill(cycle: Cycle) -> None:
     """The payments and what is known of them, once, for the checks and the insert."""
     with connection.cursor() as cursor:
         for table, sql in ((EXPECTED_T, EXPECTED), (KNOWN_T, KNOWN)):
-            cursor.execute(f"CREATE TEMPORARY TABLE {table} AS {sql}", [cycle.pk])
+            cursor.execute(f"CREATE TEMPORARY TABLE {table} AS {sql}", {"cycle": cycle.pk})
             cursor.execute(f"CREATE UNIQUE INDEX {table}_person ON {table} (beneficiary_id)")
             if connection.vendor == "postgresql":
                 cursor.execute(f"ANALYZE {table}")
@@ -165,19 +165,11 @@ def _cap(text: str) -> str:
 EXPECTED = """
 SELECT l.beneficiary_id, k.provider_id, SUM(l.amount) AS amount, MAX(l.method) AS method
 FROM cycles_paymentline l JOIN providers_contract k ON k.id = l.contract_id
-WHERE l.cycle_id = %s AND l.held_reason = ''
+WHERE l.cycle_id = %(cycle)s AND l.held_reason = ''
 GROUP BY l.beneficiary_id, k.provider_id
 """
 # What is known of each payment so far: its net amount paid and its latest outcome.
-KNOWN = """
-SELECT beneficiary_id, SUM(amount) AS net,
-       MAX(CASE WHEN latest = 1 THEN outcome END) AS outcome
-FROM (SELECT beneficiary_id, amount, outcome,
-             ROW_NUMBER() OVER (PARTITION BY beneficiary_id
-                                ORDER BY file_id DESC, position DESC) AS latest
-      FROM results_paymentevent WHERE cycle_id = %s) e
-GROUP BY beneficiary_id
-"""
+KNOWN = selectors.PAYMENT_STATE
 
 
 def _provider(actor: User, cycle: Cycle) -> Provider:
