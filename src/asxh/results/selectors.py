@@ -9,11 +9,17 @@ the latest outcome. What was not paid of an account payment came back to the pay
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.db.models import QuerySet
 
+from asxh.access.models import User
+from asxh.access.roles import Role
 from asxh.cycles.models import Cycle
+from asxh.cycles.selectors import user_communes
 from asxh.providers.logic import fee_amount
 from asxh.providers.models import Contract, Provider
+from asxh.results.models import ResultFile
 from asxh.results.outcomes import LABELS, Outcome
 
 # What the events say of each payment of a cycle: the net amount paid and the latest outcome.
@@ -181,3 +187,34 @@ def recoveries(cycle: Cycle) -> list[Recovery]:
         cursor.execute(RECOVERIES, [cycle.pk])
         rows = cursor.fetchall()
     return [Recovery(name, *(int(v) for v in values)) for name, *values in rows]
+
+
+def provider_codes_for(user: User, cycle: Cycle) -> frozenset[str] | None:
+    """Whose books the user may see on the cycle: a provider's own staff their provider's
+    only; a whole-province user every provider's (None); anyone else is refused."""
+    if user.role == Role.PROVIDER:
+        return frozenset(Provider.objects.filter(staff=user).values_list("code", flat=True))
+    if user_communes(user, cycle.province) is not None:
+        raise PermissionDenied("Kết quả và quyết toán là của cả tỉnh: chỉ người cấp tỉnh xem.")
+    return None
+
+
+def books_for(user: User, cycle: Cycle) -> list[Books]:
+    codes = provider_codes_for(user, cycle)
+    return [b for b in books(cycle) if codes is None or b.provider_code in codes]
+
+
+def outcomes_for(user: User, cycle: Cycle) -> list[OutcomeRow]:
+    codes = provider_codes_for(user, cycle)
+    names = None if codes is None else set(
+        Provider.objects.filter(code__in=codes).values_list("name", flat=True)
+    )  # fmt: skip
+    return [o for o in outcomes(cycle) if names is None or o.provider_name in names]
+
+
+def result_files_for(user: User, cycle: Cycle) -> QuerySet[ResultFile]:
+    codes = provider_codes_for(user, cycle)
+    found = ResultFile.objects.filter(cycle=cycle).select_related("provider", "imported_by")
+    if codes is not None:
+        found = found.filter(provider__code__in=codes)
+    return found.order_by("-imported_at")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,10 +15,9 @@ from django.views.decorators.http import require_POST
 from asxh.access.models import User
 from asxh.access.roles import Capability
 from asxh.core.formatting import number_vn
-from asxh.cycles.selectors import cycle_get, user_communes
+from asxh.cycles.selectors import cycle_get
 from asxh.results import selectors, services
 from asxh.results.excel import settlement_xlsx
-from asxh.results.models import ResultFile
 from asxh.results.outcomes import ResultFileError
 from asxh.results.pdf import settlement_pdf
 
@@ -33,9 +32,7 @@ def _user(request: HttpRequest) -> User:
 def results_page(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     cycle = cycle_get(user, pk)
-    if user_communes(user, cycle.province) is not None and user.role != "provider":
-        raise PermissionDenied("Kết quả và quyết toán là của cả tỉnh: chỉ người cấp tỉnh xem.")
-    books = selectors.books(cycle)
+    books = selectors.books_for(user, cycle)
     if request.GET.get("pdf"):
         response = HttpResponse(settlement_pdf(cycle, books), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="quyet-toan-ky-{pk}.pdf"'
@@ -49,10 +46,9 @@ def results_page(request: HttpRequest, pk: int) -> HttpResponse:
     settlement = cycle.settlements.order_by("-prepared_at", "-pk").first()  # type: ignore[attr-defined]
     return render(request, "results/page.html", {
         "cycle": cycle, "books": books, "settlement": settlement,
-        "outcomes": selectors.outcomes(cycle),
-        "recoveries": selectors.recoveries(cycle),
-        "files": ResultFile.objects.filter(cycle=cycle).select_related("provider", "imported_by")
-        .order_by("-imported_at"),
+        "outcomes": selectors.outcomes_for(user, cycle),
+        "recoveries": [] if user.role == "provider" else selectors.recoveries(cycle),
+        "files": selectors.result_files_for(user, cycle),
         "balanced": bool(books) and all(b.balanced for b in books),
         "can_import": user.can(Capability.IMPORT_RESULTS) and cycle.state == "locked",
         "can_settle": user.can(Capability.SETTLE_CYCLE) and cycle.state == "locked",

@@ -199,3 +199,27 @@ def test_the_page_takes_a_file_shows_the_books_and_settles_in_two_hands(
     assert sheet["C9"].value == 2_000_000 == sum(sheet.cell(9, col).value for col in (4, 5, 6))
     pdf = preparer.get(page + "?pdf=1")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+
+def test_a_providers_staff_see_their_own_books_only(setting, locked, sent, tmp_path, users):  # type: ignore[no-untyped-def]
+    from django.test import Client
+
+    from asxh.access.roles import Role
+    from asxh.providers.services import provider_add, provider_staff_add
+    from conftest import make_user
+
+    own = users[Role.PROVIDER]
+    provider_staff_add(actor=setting.preparer, provider_code="buudien-ag", username=own.username)
+    other = make_user(Role.PROVIDER, province=setting.areas.province, username="nganhang-z")
+    provider_add(actor=setting.preparer, code="nganhang-z", name="Ngân hàng Z", kind="bank")
+    provider_staff_add(actor=setting.preparer, provider_code="nganhang-z", username=other.username)
+    assert [b.provider_code for b in selectors.books_for(own, locked)] == ["buudien-ag"]
+    assert selectors.books_for(other, locked) == []
+    assert len(selectors.books_for(setting.approver, locked)) == 1
+    with pytest.raises(PermissionDenied):
+        selectors.books_for(setting.officer, locked)
+    client = Client()
+    client.force_login(other)
+    assert (
+        "Bưu điện tỉnh An Giang" not in client.get(f"/ky-chi/{locked.pk}/ket-qua/").content.decode()
+    )
