@@ -2,6 +2,7 @@
 the same figures as the pages."""
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -87,14 +88,25 @@ class Command(BaseCommand):
                 report = selectors.daily_report(user, on=on, area=options["area"])
         except ValueError as error:
             raise CommandError(str(error)) from None
+        self._answer(
+            options,
+            lambda: report_xlsx(report, agency=user.organisation, preparer=user.full_name),
+            lambda: selectors.report_as_dict(report),
+            lambda: _text(report),
+        )
+
+    def _answer(self, options: dict[str, Any], xlsx: Callable[[], bytes],
+                as_dict: Callable[[], Any], text: Callable[[], str]) -> None:  # fmt: skip
+        """A report as every subcommand gives it: an Excel file (-o), JSON (--json), or text
+        when neither was asked for."""
         if options["output"]:
             path = _xlsx_path(options["output"])
-            path.write_bytes(report_xlsx(report, agency=user.organisation, preparer=user.full_name))
+            path.write_bytes(xlsx())
             self.stderr.write(f"Đã ghi {path}.")
         if options["json"]:
-            self.stdout.write(json.dumps(selectors.report_as_dict(report), ensure_ascii=False))
+            self.stdout.write(json.dumps(as_dict(), ensure_ascii=False))
         elif not options["output"]:
-            self.stdout.write(_text(report))
+            self.stdout.write(text())
 
     def _coverage(self, options: dict[str, Any]) -> None:
         try:
@@ -109,21 +121,13 @@ class Command(BaseCommand):
                 report = selectors.coverage(user, first, last, area)
         except ValueError as error:
             raise CommandError(str(error)) from None
-        if options["output"]:
-            path = _xlsx_path(options["output"])
-            path.write_bytes(
-                coverage_xlsx(
-                    report,
-                    on=timezone.localdate(),
-                    agency=user.organisation,
-                    preparer=user.full_name,
-                )
-            )
-            self.stderr.write(f"Đã ghi {path}.")
-        if options["json"]:
-            self.stdout.write(json.dumps(selectors.coverage_as_dict(report), ensure_ascii=False))
-        elif not options["output"]:
-            self.stdout.write(_coverage_text(report))
+        self._answer(
+            options,
+            lambda: coverage_xlsx(report, on=timezone.localdate(), agency=user.organisation,
+                                  preparer=user.full_name),
+            lambda: selectors.coverage_as_dict(report),
+            lambda: _coverage_text(report),
+        )  # fmt: skip
 
     def _budget(self, options: dict[str, Any]) -> None:
         year = options["year"] or timezone.localdate().year + 1
@@ -132,21 +136,13 @@ class Command(BaseCommand):
             if options["compute"]:
                 self._budget_compute(user, options["area"], year)
             report = budget.budget_estimate(user, year, options["area"])
-        if options["output"]:
-            path = _xlsx_path(options["output"])
-            path.write_bytes(
-                budget_xlsx(
-                    report,
-                    on=timezone.localdate(),
-                    agency=user.organisation,
-                    preparer=user.full_name,
-                )
-            )
-            self.stderr.write(f"Đã ghi {path}.")
-        if options["json"]:
-            self.stdout.write(json.dumps(budget.budget_as_dict(report), ensure_ascii=False))
-        elif not options["output"]:
-            self.stdout.write(_budget_text(report))
+        self._answer(
+            options,
+            lambda: budget_xlsx(report, on=timezone.localdate(), agency=user.organisation,
+                                preparer=user.full_name),
+            lambda: budget.budget_as_dict(report),
+            lambda: _budget_text(report),
+        )  # fmt: skip
 
     def _budget_compute(self, user: Any, area: str, year: int) -> None:
         if not (len(area) == 2 and area.isdigit()):
