@@ -40,7 +40,12 @@ from asxh.quality.selectors import FindingFilters, finding_counts
 from asxh.reports.coverage import LOCKED_STATES
 from asxh.reports.coverage_logic import Coverage
 from asxh.reports.logic import Figures, figures_sum
-from asxh.reports.selectors import GroupCoverage, coverage, report_communes
+from asxh.reports.selectors import (
+    GroupCoverage,
+    coverage,
+    coverage_latest_month,
+    report_communes,
+)
 from asxh.results.models import ResultFile, Settlement
 from asxh.units.models import Commune
 
@@ -362,14 +367,8 @@ def _by_place(
 
 def latest_month(user: User, area: str = "", *, today: dt.date) -> int:
     """The last month with a locked list in the user's area, else this month."""
-    provinces = report_communes(user, area).values("province_id")
-    latest = (
-        Cycle.objects.filter(state__in=LOCKED_STATES, province_id__in=provinces)
-        .order_by("-month")
-        .values_list("month", flat=True)
-        .first()
-    )
-    return month_of(latest or today)
+    latest = coverage_latest_month(user, area)
+    return month_of(today) if latest is None else latest
 
 
 @dataclass(frozen=True)
