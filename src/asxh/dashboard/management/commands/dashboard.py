@@ -1,8 +1,6 @@
 """`asxh dashboard monthly|refresh …`: the monthly report to the upper level with the same
 figures as the dashboard, and the summaries the dashboard reads."""
 
-import json
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -12,7 +10,7 @@ from django.utils import timezone
 from asxh.access.selectors import user_by_username
 from asxh.audit.services import audit_record
 from asxh.beneficiaries.models import Beneficiary
-from asxh.core.commands import refusals_reported
+from asxh.core.commands import refusals_reported, report_answer
 from asxh.core.formatting import number_vn, vnd
 from asxh.cycles.models import Cycle
 from asxh.dashboard import selectors
@@ -67,20 +65,14 @@ class Command(BaseCommand):
                 report = selectors.month_report(user, month, options["area"])
         except ValueError as error:
             raise CommandError(str(error)) from None
-        if options["output"]:
-            path = Path(options["output"])
-            if path.suffix.lower() != ".xlsx":
-                raise CommandError(f"File '{path}' phải có đuôi .xlsx.")
-            content = month_xlsx(
-                report, on=today, agency=user.organisation, preparer=user.full_name
-            )
-            path.write_bytes(content)
-            self.stderr.write(f"Đã ghi {path}.")
-        if options["json"]:
-            data = selectors.month_report_as_dict(report)
-            self.stdout.write(json.dumps(data, ensure_ascii=False))
-        elif not options["output"]:
-            self.stdout.write(month_text(report))
+        report_answer(
+            self,
+            options,
+            lambda: month_xlsx(report, on=today, agency=user.organisation,
+                               preparer=user.full_name),
+            lambda: selectors.month_report_as_dict(report),
+            lambda: month_text(report),
+        )  # fmt: skip
 
     def _refresh(self, *, again: bool, progress: bool) -> None:
         locked = Cycle.objects.filter(state__in=LOCKED_STATES).values_list("pk", flat=True)

@@ -1,16 +1,13 @@
 """`asxh report daily|coverage|coverage-fill|budget …`: the reports from the command line, with
 the same figures as the pages."""
 
-import json
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from asxh.access.selectors import user_by_username
-from asxh.core.commands import refusals_reported
+from asxh.core.commands import refusals_reported, report_answer
 from asxh.core.formatting import number_vn, vnd
 from asxh.entitlement.months import month_label, month_of
 from asxh.reports import budget, coverage_logic, logic, selectors
@@ -88,25 +85,13 @@ class Command(BaseCommand):
                 report = selectors.daily_report(user, on=on, area=options["area"])
         except ValueError as error:
             raise CommandError(str(error)) from None
-        self._answer(
+        report_answer(
+            self,
             options,
             lambda: report_xlsx(report, agency=user.organisation, preparer=user.full_name),
             lambda: selectors.report_as_dict(report),
             lambda: _text(report),
         )
-
-    def _answer(self, options: dict[str, Any], xlsx: Callable[[], bytes],
-                as_dict: Callable[[], Any], text: Callable[[], str]) -> None:  # fmt: skip
-        """A report as every subcommand gives it: an Excel file (-o), JSON (--json), or text
-        when neither was asked for."""
-        if options["output"]:
-            path = _xlsx_path(options["output"])
-            path.write_bytes(xlsx())
-            self.stderr.write(f"Đã ghi {path}.")
-        if options["json"]:
-            self.stdout.write(json.dumps(as_dict(), ensure_ascii=False))
-        elif not options["output"]:
-            self.stdout.write(text())
 
     def _coverage(self, options: dict[str, Any]) -> None:
         try:
@@ -121,7 +106,8 @@ class Command(BaseCommand):
                 report = selectors.coverage(user, first, last, area)
         except ValueError as error:
             raise CommandError(str(error)) from None
-        self._answer(
+        report_answer(
+            self,
             options,
             lambda: coverage_xlsx(report, on=timezone.localdate(), agency=user.organisation,
                                   preparer=user.full_name),
@@ -136,7 +122,8 @@ class Command(BaseCommand):
             if options["compute"]:
                 self._budget_compute(user, options["area"], year)
             report = budget.budget_estimate(user, year, options["area"])
-        self._answer(
+        report_answer(
+            self,
             options,
             lambda: budget_xlsx(report, on=timezone.localdate(), agency=user.organisation,
                                 preparer=user.full_name),
@@ -160,13 +147,6 @@ class Command(BaseCommand):
         for cycle, rows in done:
             self.stdout.write(f"{cycle}: {rows} dòng tổng hợp.")
         self.stdout.write(f"Đã tổng hợp {len(done)} kỳ chi trả đã duyệt.")
-
-
-def _xlsx_path(text: str) -> Path:
-    path = Path(text)
-    if path.suffix.lower() != ".xlsx":
-        raise CommandError(f"File '{path}' phải có đuôi .xlsx.")
-    return path
 
 
 def _budget_text(report: budget.BudgetReport) -> str:
