@@ -37,10 +37,10 @@ import json
 import os
 import resource
 import secrets
-import statistics
 import time
-from collections.abc import Callable
 from typing import Any
+
+from timing import median_ms, timed
 
 
 def _arguments() -> argparse.Namespace:
@@ -57,16 +57,6 @@ def _arguments() -> argparse.Namespace:
 
 def _peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # kB on Linux
-
-
-def _median_ms(call: Callable[[], Any], runs: int) -> float:
-    call()
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - started)
-    return round(statistics.median(times) * 1000, 1)
 
 
 def _tables() -> None:
@@ -136,9 +126,11 @@ def _read(user: Any, year: int, runs: int) -> dict[str, Any]:
     return {
         "communes": sum(len(p.communes) for p in report.provinces),
         "total": total.as_dict(),
-        "selector_ms": _median_ms(lambda: budget_estimate(user, year), runs),
-        "page_ms": _median_ms(lambda: client.get("/bao-cao/du-toan/", {"nam": year}), runs),
-        "xlsx_ms": _median_ms(lambda: client.get("/bao-cao/du-toan.xlsx", {"nam": year}), runs),
+        "selector_ms": median_ms(timed(lambda: budget_estimate(user, year), runs)),
+        "page_ms": median_ms(timed(lambda: client.get("/bao-cao/du-toan/", {"nam": year}), runs)),
+        "xlsx_ms": median_ms(
+            timed(lambda: client.get("/bao-cao/du-toan.xlsx", {"nam": year}), runs)
+        ),
     }
 
 

@@ -18,9 +18,9 @@ import json
 import os
 import resource
 import statistics
-import time
-from collections.abc import Callable
 from typing import Any
+
+from timing import median_ms, timed
 
 
 def _arguments() -> argparse.Namespace:
@@ -34,21 +34,6 @@ def _arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def _timed(call: Callable[[], Any], runs: int, warm_up: bool = True) -> list[float]:
-    if warm_up:
-        call()
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - started)
-    return times
-
-
-def _ms(times: list[float]) -> float:
-    return round(statistics.median(times) * 1000, 1)
-
-
 def _record(cycle: Any, runs: int) -> dict[str, Any]:
     from django.db.models import Count
 
@@ -57,11 +42,11 @@ def _record(cycle: Any, runs: int) -> dict[str, Any]:
 
     lines = PaymentLine.objects.filter(cycle=cycle).aggregate(n=Count("pk"))["n"]
     rows: list[int] = []
-    times = _timed(lambda: rows.append(coverage_record(cycle)), runs, warm_up=False)
+    times = timed(lambda: rows.append(coverage_record(cycle)), runs, warm_up=False)
     return {
         "lines": lines,
         "summary_rows": rows[-1],
-        "record_ms": _ms(times),
+        "record_ms": median_ms(times),
         "record_ms_each": [round(t * 1000) for t in times],
         "lines_per_s": round(lines / statistics.median(times)),
     }
@@ -148,9 +133,9 @@ def _time_user(user: Any, first: int, last: int, runs: int) -> dict[str, Any]:
         "months_with_lists": sum(1 for m in report.months if m.lists),
         "people": latest.total.people,
         "people_share": round(latest.total.people_share or 0, 4),
-        "selector_ms": _ms(_timed(lambda: coverage(user, first, last), runs)),
-        "page_ms": _ms(_timed(page, runs)),
-        "xlsx_ms": _ms(_timed(workbook, runs)),
+        "selector_ms": median_ms(timed(lambda: coverage(user, first, last), runs)),
+        "page_ms": median_ms(timed(page, runs)),
+        "xlsx_ms": median_ms(timed(workbook, runs)),
     }
 
 

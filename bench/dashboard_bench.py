@@ -21,10 +21,10 @@ migrated — happens in one transaction that is rolled back: the database is onl
 import argparse
 import json
 import os
-import statistics
-import time
 from collections.abc import Callable
 from typing import Any
+
+from timing import median_ms, timed
 
 PASSWORD = "bench-tong-quan-2026"  # noqa: S105 - users that are rolled back
 
@@ -38,21 +38,6 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--write-runs", type=int, default=2)
     return parser.parse_args()
-
-
-def _timed(call: Callable[[], Any], runs: int, warm_up: bool = True) -> list[float]:
-    if warm_up:
-        call()
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - started)
-    return times
-
-
-def _ms(times: list[float]) -> float:
-    return round(statistics.median(times) * 1000, 1)
 
 
 def _print(name: str, **data: Any) -> None:
@@ -70,13 +55,13 @@ def _writes(cycle: Any, runs: int) -> None:
     from asxh.units.models import Commune
 
     rows: list[int] = []
-    times = _timed(lambda: rows.append(summary_write(cycle.pk)), runs, warm_up=False)
+    times = timed(lambda: rows.append(summary_write(cycle.pk)), runs, warm_up=False)
     _print("dashboard_summary_write", lines=PaymentLine.objects.filter(cycle=cycle).count(),
            events=PaymentEvent.objects.filter(cycle=cycle).count(), summary_rows=rows[-1],
-           ms=_ms(times), ms_each=[round(t * 1000) for t in times])  # fmt: skip
+           ms=median_ms(times), ms_each=[round(t * 1000) for t in times])  # fmt: skip
     communes = list(Commune.objects.filter(province=cycle.province).values_list("pk", flat=True))
-    times = _timed(lambda: progress_write(communes, on=timezone.localdate()), 1, warm_up=False)
-    _print("dashboard_progress_write", communes=len(communes), ms=_ms(times))
+    times = timed(lambda: progress_write(communes, on=timezone.localdate()), 1, warm_up=False)
+    _print("dashboard_progress_write", communes=len(communes), ms=median_ms(times))
 
 
 def _tables() -> None:
@@ -203,9 +188,9 @@ def _time_user(name: str, user: Any, month: int, runs: int) -> None:
                    "amount": report.total.amount, "paid_amount": report.total.paid_amount}  # fmt: skip
     _print(
         "dashboard_page", case=name, role=user.role, **figures,
-        selector_ms=_ms(_timed(_selector(user, month), runs)),
-        page_ms=_ms(_timed(page, runs)),
-        xlsx_ms=_ms(_timed(workbook, runs)) if user.can(Capability.VIEW_REPORTS) else None,
+        selector_ms=median_ms(timed(_selector(user, month), runs)),
+        page_ms=median_ms(timed(page, runs)),
+        xlsx_ms=median_ms(timed(workbook, runs)) if user.can(Capability.VIEW_REPORTS) else None,
     )  # fmt: skip
 
 

@@ -11,10 +11,9 @@ import argparse
 import json
 import os
 import resource
-import statistics
-import time
-from collections.abc import Callable
 from typing import Any
+
+from timing import median_ms, timed
 
 
 def _arguments() -> argparse.Namespace:
@@ -25,16 +24,6 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--subset", type=int, default=300_000, help="People of the middle case.")
     parser.add_argument("--runs", type=int, default=5)
     return parser.parse_args()
-
-
-def _median_ms(call: Callable[[], Any], runs: int) -> float:
-    call()
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - started)
-    return round(statistics.median(times) * 1000, 1)
 
 
 def _users(province_code: str, commune_code: str, subset: int) -> dict[str, Any]:
@@ -102,9 +91,9 @@ def _time_user(user: Any, on: Any, runs: int) -> dict[str, Any]:
         "communes": sum(len(b.rows) for b in report.provinces),
         "people": report.total.people,
         "ready": report.total.ready,
-        "selector_ms": _median_ms(lambda: daily_report(user, on=on), runs),
-        "page_ms": _median_ms(page, runs),
-        "xlsx_ms": _median_ms(workbook, runs),
+        "selector_ms": median_ms(timed(lambda: daily_report(user, on=on), runs)),
+        "page_ms": median_ms(timed(page, runs)),
+        "xlsx_ms": median_ms(timed(workbook, runs)),
     }
 
 
