@@ -6,6 +6,7 @@ the latest outcome. What was not paid of an account payment came back to the pay
 (carried over). A payment with no result yet, or one to review, keeps the books open.
 """
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -41,26 +42,48 @@ FROM (SELECT l.beneficiary_id, k.provider_id, MAX(l.method) AS method,
 LEFT JOIN ({PAYMENT_STATE}) v ON v.beneficiary_id = e.beneficiary_id
 """
 
-BOOKS = f"""
-SELECT provider_id, COUNT(*), SUM(amount),
-  SUM(CASE WHEN method = 'account' THEN net ELSE 0 END),
-  SUM(CASE WHEN method <> 'account' AND (at_home = 1 OR outcome IN
-        ('{Outcome.PAID_HOME}', '{Outcome.PAID_REPRESENTATIVE}')) THEN net ELSE 0 END),
-  SUM(CASE WHEN method <> 'account' AND NOT (at_home = 1 OR outcome IN
-        ('{Outcome.PAID_HOME}', '{Outcome.PAID_REPRESENTATIVE}')) THEN net ELSE 0 END),
-  SUM(CASE WHEN net > 0 THEN 1 ELSE 0 END),
-  SUM(CASE WHEN outcome IS NOT NULL AND outcome <> '{Outcome.REVIEW}' AND method = 'account'
-      THEN amount - net ELSE 0 END),
-  SUM(CASE WHEN outcome IS NOT NULL AND outcome <> '{Outcome.REVIEW}' AND method <> 'account'
-      THEN amount - net ELSE 0 END),
-  SUM(CASE WHEN outcome IS NOT NULL AND outcome <> '{Outcome.REVIEW}' AND net < amount
-      THEN 1 ELSE 0 END),
-  SUM(CASE WHEN outcome IS NULL THEN 1 ELSE 0 END),
-  SUM(CASE WHEN outcome IS NULL THEN amount - net ELSE 0 END),
-  SUM(CASE WHEN outcome = '{Outcome.REVIEW}' THEN 1 ELSE 0 END),
-  SUM(CASE WHEN outcome = '{Outcome.REVIEW}' THEN amount - net ELSE 0 END)
-FROM ({PAYMENTS}) p GROUP BY provider_id ORDER BY provider_id
+# The payments grouped by everything the books and the outcome table tell apart: one read of
+# the list and its events serves both.
+STANDING = f"""
+SELECT provider_id, method, at_home, COALESCE(outcome, ''), COUNT(*), SUM(amount), SUM(net),
+       SUM(CASE WHEN net > 0 THEN 1 ELSE 0 END), SUM(CASE WHEN net < amount THEN 1 ELSE 0 END)
+FROM ({PAYMENTS}) p GROUP BY provider_id, method, at_home, COALESCE(outcome, '')
+ORDER BY provider_id, COALESCE(outcome, ''), method, at_home
 """
+HOME = frozenset({Outcome.PAID_HOME, Outcome.PAID_REPRESENTATIVE})
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Payments of one provider alike in method, cash at home and latest outcome."""
+
+    provider_id: int
+    method: str
+    at_home: bool
+    outcome: str  # '' while there is no result
+    payments: int
+    amount: int
+    net: int  # paid, net of returns
+    paid_people: int  # payments with something paid
+    short_people: int  # payments with less paid than listed
+
+    @property
+    def reported(self) -> bool:
+        """A final result: not missing, not waiting for a person to look at it."""
+        return self.outcome not in ("", Outcome.REVIEW)
+
+    @property
+    def home(self) -> bool:
+        """Cash at home or through a guardian / authorised person."""
+        return self.method != "account" and (self.at_home or self.outcome in HOME)
+
+
+def standing(cycle: Cycle) -> list[Standing]:
+    with connection.cursor() as cursor:
+        cursor.execute(STANDING, {"cycle": cycle.pk})
+        rows = cursor.fetchall()
+    return [Standing(provider, method, bool(home), outcome, *(int(v or 0) for v in figures))
+            for provider, method, home, outcome, *figures in rows]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -105,19 +128,41 @@ class Books:
         return asdict(self) | {"paid": self.paid, "balanced": self.balanced}
 
 
-def books(cycle: Cycle) -> list[Books]:
-    """The cycle's books, one per provider it sent lines to."""
-    with connection.cursor() as cursor:
-        cursor.execute(BOOKS, {"cycle": cycle.pk})
-        rows = cursor.fetchall()
-    providers = Provider.objects.in_bulk([row[0] for row in rows])
-    found = []
-    for provider_id, *figures in rows:
-        values = [int(v or 0) for v in figures]
-        provider = providers[provider_id]
-        values.append(_fee(cycle, provider_id, people=values[5], amount=sum(values[2:5])))
-        found.append(Books(provider.code, provider.name, *values))
-    return found
+def books(cycle: Cycle, found: list[Standing] | None = None) -> list[Books]:
+    """The cycle's books, one per provider it sent lines to (from `found`, its standing, when
+    the caller has read it already)."""
+    per_provider: dict[int, list[Standing]] = {}
+    for group in standing(cycle) if found is None else found:
+        per_provider.setdefault(group.provider_id, []).append(group)
+    providers = Provider.objects.in_bulk(list(per_provider))
+    return [_books(cycle, providers[pk], groups) for pk, groups in sorted(per_provider.items())]
+
+
+def _books(cycle: Cycle, provider: Provider, groups: list[Standing]) -> Books:
+    def total(figure: str, where: Callable[[Standing], bool]) -> int:
+        return sum(getattr(g, figure) for g in groups if where(g))
+
+    def unpaid(where: Callable[[Standing], bool]) -> int:
+        return sum(g.amount - g.net for g in groups if where(g))
+
+    account = total("net", lambda g: g.method == "account")
+    home = total("net", lambda g: g.home)
+    cash = total("net", lambda g: g.method != "account" and not g.home)
+    people_paid = total("paid_people", lambda g: True)
+    fee = _fee(cycle, provider.pk, people=people_paid, amount=account + home + cash)
+    return Books(
+        provider.code, provider.name,
+        payments=total("payments", lambda g: True), advanced=total("amount", lambda g: True),
+        paid_account=account, paid_home=home, paid_cash=cash, people_paid=people_paid,
+        returned=unpaid(lambda g: g.reported and g.method == "account"),
+        carried=unpaid(lambda g: g.reported and g.method != "account"),
+        unpaid_people=total("short_people", lambda g: g.reported),
+        pending_people=total("payments", lambda g: g.outcome == ""),
+        pending=unpaid(lambda g: g.outcome == ""),
+        review_people=total("payments", lambda g: g.outcome == Outcome.REVIEW),
+        review=unpaid(lambda g: g.outcome == Outcome.REVIEW),
+        fee=fee,
+    )  # fmt: skip
 
 
 def _fee(cycle: Cycle, provider_id: int, *, people: int, amount: int) -> int:
@@ -142,21 +187,20 @@ class OutcomeRow:
     unpaid: int
 
 
-def outcomes(cycle: Cycle) -> list[OutcomeRow]:
+def outcomes(cycle: Cycle, found: list[Standing] | None = None) -> list[OutcomeRow]:
     """How many payments stand at each latest outcome, per provider, and their money: what a
     commune reviews (not paid, not collected, refused by the bank)."""
-    sql = f"""SELECT provider_id, COALESCE(outcome, ''), COUNT(*), SUM(net), SUM(amount - net)
-              FROM ({PAYMENTS}) p GROUP BY provider_id, COALESCE(outcome, '')
-              ORDER BY provider_id, COALESCE(outcome, '')"""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, {"cycle": cycle.pk})
-        rows = cursor.fetchall()
-    names = dict(Provider.objects.filter(pk__in={r[0] for r in rows}).values_list("pk", "name"))
+    rows: dict[tuple[int, str], list[int]] = {}
+    for g in standing(cycle) if found is None else found:
+        figures = rows.setdefault((g.provider_id, g.outcome), [0, 0, 0])
+        figures[0] += g.payments
+        figures[1] += g.net
+        figures[2] += g.amount - g.net
+    names = dict(Provider.objects.filter(pk__in={pk for pk, _ in rows}).values_list("pk", "name"))
     return [
-        OutcomeRow(names[provider_id], outcome,
-                   LABELS[Outcome(outcome)] if outcome else "Chưa có kết quả",
-                   int(people), int(paid or 0), int(unpaid or 0))
-        for provider_id, outcome, people, paid, unpaid in rows
+        OutcomeRow(names[pk], outcome, LABELS[Outcome(outcome)] if outcome else "Chưa có kết quả",
+                   *figures)
+        for (pk, outcome), figures in sorted(rows.items())
     ]  # fmt: skip
 
 
@@ -199,17 +243,14 @@ def provider_codes_for(user: User, cycle: Cycle) -> frozenset[str] | None:
     return None
 
 
-def books_for(user: User, cycle: Cycle) -> list[Books]:
+def standing_for(user: User, cycle: Cycle) -> list[Standing]:
+    """The cycle's standing the user may see: their provider's only, for a provider's staff."""
     codes = provider_codes_for(user, cycle)
-    return [b for b in books(cycle) if codes is None or b.provider_code in codes]
-
-
-def outcomes_for(user: User, cycle: Cycle) -> list[OutcomeRow]:
-    codes = provider_codes_for(user, cycle)
-    names = None if codes is None else set(
-        Provider.objects.filter(code__in=codes).values_list("name", flat=True)
-    )  # fmt: skip
-    return [o for o in outcomes(cycle) if names is None or o.provider_name in names]
+    found = standing(cycle)
+    if codes is None:
+        return found
+    mine = set(Provider.objects.filter(code__in=codes).values_list("pk", flat=True))
+    return [g for g in found if g.provider_id in mine]
 
 
 def result_files_for(user: User, cycle: Cycle) -> QuerySet[ResultFile]:

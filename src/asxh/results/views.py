@@ -32,7 +32,8 @@ def _user(request: HttpRequest) -> User:
 def results_page(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     cycle = cycle_get(user, pk)
-    books = selectors.books_for(user, cycle)
+    found = selectors.standing_for(user, cycle)
+    books = selectors.books(cycle, found)
     if request.GET.get("pdf"):
         response = HttpResponse(settlement_pdf(cycle, books), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="quyet-toan-ky-{pk}.pdf"'
@@ -46,7 +47,7 @@ def results_page(request: HttpRequest, pk: int) -> HttpResponse:
     settlement = cycle.settlements.order_by("-prepared_at", "-pk").first()  # type: ignore[attr-defined]
     return render(request, "results/page.html", {
         "cycle": cycle, "books": books, "settlement": settlement,
-        "outcomes": selectors.outcomes_for(user, cycle),
+        "outcomes": selectors.outcomes(cycle, found),
         "recoveries": [] if user.role == "provider" else selectors.recoveries(cycle),
         "files": selectors.result_files_for(user, cycle),
         "balanced": bool(books) and all(b.balanced for b in books),
