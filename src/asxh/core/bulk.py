@@ -99,3 +99,17 @@ def _id_counter_set(cursor: Any, table: str, counter: str, last: int) -> None:
         return
     cursor.execute("DELETE FROM sqlite_sequence WHERE name = %s", [table])
     cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, last])
+
+
+def whole_table_reads() -> None:
+    """Settings for statements over a province's million rows, to the end of the caller's
+    transaction (PostgreSQL): sorts and hashes in memory instead of spilling to disk, no JIT
+    (compiling these plain scans cost more than it saved, measured), and cursors planned to be
+    read to the end rather than for their first rows."""
+    _require_transaction()
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL cursor_tuple_fraction = 1")

@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from psycopg.copy import Copy, FileWriter
 
 from asxh.beneficiaries.models import Beneficiary
+from asxh.core.bulk import whole_table_reads
 from asxh.cycles import build, worker
 
 # Below this many people, starting processes costs more than it saves.
@@ -115,11 +116,7 @@ def work(job: bytes, part: build.Part, pipe: Connection) -> None:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
-            # As the build's own session (cycle_build): streams read to the end, sorted in
-            # memory, plain scans that JIT only slows.
-            cursor.execute("SET LOCAL cursor_tuple_fraction = 1")
-            cursor.execute("SET LOCAL work_mem = '256MB'")
-            cursor.execute("SET LOCAL jit = off")
+            whole_table_reads()  # as the build's own session (cycle_build)
             chunk = io.BytesIO()
             # A fresh cursor: Copy only needs its adapters, and checks it ran nothing yet.
             with Copy(connection.connection.cursor(), writer=FileWriter(chunk)) as copy:

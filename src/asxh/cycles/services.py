@@ -21,7 +21,7 @@ from asxh.access.models import User
 from asxh.access.roles import Capability
 from asxh.access.selectors import require
 from asxh.audit.services import audit_record
-from asxh.core.bulk import bulk_insert
+from asxh.core.bulk import bulk_insert, whole_table_reads
 from asxh.core.formatting import month_vn
 from asxh.cycles import build, exports, parallel, selectors
 from asxh.cycles.models import (
@@ -74,13 +74,7 @@ def cycle_build(*, actor: User, month: dt.date, province_code: str) -> BuildResu
                 f"Danh sách tháng {month_vn(month)} đã duyệt và khóa: không lập lại được."
             )
         PaymentLine.objects.filter(cycle=cycle).delete()
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                # The streams sort a province in memory; JIT only slows these plain scans.
-                cursor.execute("SET LOCAL work_mem = '256MB'")
-                cursor.execute("SET LOCAL jit = off")
-                # The streams are read to the end: plan them for all rows, not the first 10 %.
-                cursor.execute("SET LOCAL cursor_tuple_fraction = 1")
+        whole_table_reads()  # the streams sort a province, read to the end
         tally = build.Tally()
         ctx = build.context_for(cycle, book, extra)
         _lines_write(ctx, tally)

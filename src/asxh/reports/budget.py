@@ -31,7 +31,7 @@ from fractions import Fraction
 from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
@@ -47,6 +47,7 @@ from asxh.beneficiaries.models import (
     Status,
     TargetGroup,
 )
+from asxh.core.bulk import whole_table_reads
 from asxh.cycles import build
 from asxh.entitlement import engine
 from asxh.entitlement.models import RateEntry
@@ -613,11 +614,7 @@ def budget_compute(
     year_check(year, as_of)
     started = time.perf_counter()
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:  # as the monthly build: whole streams, no JIT
-                cursor.execute("SET LOCAL work_mem = '256MB'")
-                cursor.execute("SET LOCAL jit = off")
-                cursor.execute("SET LOCAL cursor_tuple_fraction = 1")
+        whole_table_reads()  # as the monthly build: whole streams
         try:
             priced = price_province(province, year, as_of, ratebook())
         except RateMissing as missing:  # a rate of the year not entered yet: say which
