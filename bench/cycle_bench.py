@@ -138,6 +138,7 @@ def main() -> None:
     from asxh.cycles.models import Cycle, ExportFile, PaymentLine
     from asxh.cycles.services import cycle_approve, cycle_build, cycle_export
     from asxh.entitlement.months import month_first_day, month_parse
+    from asxh.results.models import PaymentEvent, ResultFile, Settlement
 
     month = month_first_day(month_parse(args.month))
     preparer, approver = _setup(args.province)
@@ -150,6 +151,8 @@ def main() -> None:
             PaymentLine.objects.filter(cycle_id__in=ids).delete()
             cursor.execute("ALTER TABLE cycles_paymentline ENABLE TRIGGER USER")
         ExportFile.objects.filter(cycle_id__in=ids).delete()
+        for results in (Settlement, PaymentEvent, ResultFile):  # bench/results_bench.py's
+            results.objects.filter(cycle_id__in=ids).delete()
         Cycle.objects.filter(pk__in=ids).delete()
     _cpu_marks[:] = [_cpu(), _cpu()]
     started = time.perf_counter()

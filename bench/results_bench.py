@@ -4,7 +4,8 @@ Run after `bench/cycle_bench.py` (a locked list of province 91 for the bench's p
 `bench-buudien`) on DATABASE_URL (PostgreSQL). Writes a result CSV in the layout the provider
 fills in (reference, result, amount paid, reason) for every payment of the list: most paid in
 full, some partly, some failed; imports it; imports it again (nothing changes); then times the
-books. `--fresh` first deletes the results recorded for that cycle by earlier runs. Prints one
+books. `--fresh` first deletes the results recorded for that cycle by earlier runs (and vacuums
+the events, so that the run is a first import; and the refused-transfer findings). Rows are in the list's order (commune, name). Prints one
 JSON line per step.
 """
 
@@ -39,15 +40,23 @@ def _print(name: str, seconds: float, **extra: Any) -> None:
 def _write_report(cycle_id: int, provider_id: int, path: Path) -> int:
     """Every payment of the provider's list with a result: 90 % paid (half of them without an
     amount, meaning in full), 5 % partly paid, 5 % failed."""
+    from django.db import transaction
+
+    from asxh.core.bulk import whole_table_reads
     from asxh.cycles.build import sql_stream
 
+    # In the list's order (commune, name), as the provider gets it and sends it back.
     sql = """SELECT l.beneficiary_id, SUM(l.amount) FROM cycles_paymentline l
              JOIN providers_contract k ON k.id = l.contract_id
+             JOIN beneficiaries_beneficiary b ON b.id = l.beneficiary_id
+             JOIN units_commune c ON c.id = l.commune_id
              WHERE l.cycle_id = %s AND l.held_reason = '' AND k.provider_id = %s
-             GROUP BY l.beneficiary_id ORDER BY l.beneficiary_id"""
+             GROUP BY l.beneficiary_id, c.code, b.name_folded
+             ORDER BY c.code, b.name_folded, l.beneficiary_id"""
     chance = random.Random(20)
     rows = 0
-    with path.open("w", encoding="utf-8-sig", newline="") as out:
+    with transaction.atomic(), path.open("w", encoding="utf-8-sig", newline="") as out:
+        whole_table_reads()  # planned for the whole list (not its first rows): seconds, not minutes
         writer = csv.writer(out)
         writer.writerow(["Mã tham chiếu", "Kết quả", "Số tiền đã chi (đồng)", "Lý do"])
         for person, amount in sql_stream(sql, [cycle_id, provider_id]):
@@ -73,10 +82,13 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.db import connection
+
     from asxh.access.models import User
     from asxh.cycles.models import Cycle
     from asxh.entitlement.months import month_first_day, month_parse
     from asxh.providers.models import Provider
+    from asxh.quality.models import Finding, FindingKind
     from asxh.results import selectors
     from asxh.results.models import PaymentEvent, ResultFile, Settlement
     from asxh.results.services import results_import
@@ -89,6 +101,9 @@ def main() -> None:
         Settlement.objects.filter(cycle=cycle).delete()
         PaymentEvent.objects.filter(cycle=cycle).delete()
         ResultFile.objects.filter(cycle=cycle).delete()
+        Finding.objects.filter(kind=FindingKind.PAYMENT_FAILED).delete()
+        with connection.cursor() as cursor:  # as before a first import: no dead index entries
+            cursor.execute("VACUUM ANALYZE results_paymentevent")
     folder = Path(tempfile.mkdtemp(prefix="asxh-results-bench-"))
     path = folder / "ket-qua.csv"
     started = time.perf_counter()

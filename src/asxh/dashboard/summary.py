@@ -24,9 +24,9 @@ from asxh.providers.models import Contract
 from asxh.reports.coverage import LOCKED_STATES
 from asxh.reports.logic import Figures
 from asxh.reports.selectors import figures_by_commune
-from asxh.results.models import ResultFile
+from asxh.results.models import PAYMENT_STATE, ResultFile
 from asxh.results.outcomes import Outcome
-from asxh.results.selectors import PAYMENT_STATE, books
+from asxh.results.selectors import books
 from asxh.results.services import ACCOUNT_FAILURES
 
 NO_RESULTS = "0:0"
@@ -37,7 +37,7 @@ def _codes(values: Iterable[str]) -> str:
 
 
 # A payment is a person's sent lines to one contract; its state is the sum of its events and
-# the outcome of the latest one (`results.selectors.PAYMENT_STATE`, as in its `books`, which
+# the outcome of the latest one (`results.models.PAYMENT_STATE`, as in its `books`, which
 # a test holds these rows to). Grouped here by commune, contract and channel instead of by provider.
 _REPORTED = f"(v.outcome IS NOT NULL AND v.outcome <> '{Outcome.REVIEW}')"
 _SENT = f"""

@@ -14,6 +14,16 @@ from asxh.cycles.models import Cycle
 from asxh.providers.models import Provider
 from asxh.results.outcomes import LABELS
 
+# What the events say of each payment of a cycle: the net amount paid and the latest outcome.
+PAYMENT_STATE = """
+SELECT beneficiary_id, CAST(SUM(amount) AS bigint) AS net,
+       MAX(CASE WHEN latest = 1 THEN outcome END) AS outcome
+FROM (SELECT beneficiary_id, amount, outcome, ROW_NUMBER() OVER (
+        PARTITION BY beneficiary_id ORDER BY file_id DESC, position DESC) AS latest
+      FROM results_paymentevent WHERE cycle_id = %(cycle)s) x
+GROUP BY beneficiary_id
+"""
+
 
 class ResultFile(models.Model):
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="result_files")

@@ -37,6 +37,9 @@ LABELS = {
     Outcome.REVIEW: "Cần kiểm tra",
 }
 
+# The bank's reason code for "account holder deceased" (ISO 20022 external code MD07).
+HOLDER_DECEASED = "MD07"
+
 PAID_OUTCOMES = frozenset(
     {Outcome.PAID, Outcome.PAID_HOME, Outcome.PAID_REPRESENTATIVE, Outcome.PAID_CASH}
 )

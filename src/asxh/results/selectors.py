@@ -11,26 +11,18 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from asxh.access.models import User
 from asxh.access.roles import Role
+from asxh.core.bulk import whole_table_reads
 from asxh.cycles.models import Cycle
 from asxh.cycles.selectors import user_communes
 from asxh.providers.logic import fee_amount
 from asxh.providers.models import Contract, Provider
-from asxh.results.models import ResultFile
+from asxh.results.models import PAYMENT_STATE, ResultFile
 from asxh.results.outcomes import LABELS, Outcome
-
-# What the events say of each payment of a cycle: the net amount paid and the latest outcome.
-PAYMENT_STATE = """
-SELECT beneficiary_id, SUM(amount) AS net, MAX(CASE WHEN latest = 1 THEN outcome END) AS outcome
-FROM (SELECT beneficiary_id, amount, outcome, ROW_NUMBER() OVER (
-        PARTITION BY beneficiary_id ORDER BY file_id DESC, position DESC) AS latest
-      FROM results_paymentevent WHERE cycle_id = %(cycle)s) x
-GROUP BY beneficiary_id
-"""
 
 PAYMENTS = f"""
 SELECT e.provider_id, e.method, e.at_home, e.amount, COALESCE(v.net, 0) AS net, v.outcome
@@ -79,7 +71,8 @@ class Standing:
 
 
 def standing(cycle: Cycle) -> list[Standing]:
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        whole_table_reads()
         cursor.execute(STANDING, {"cycle": cycle.pk})
         rows = cursor.fetchall()
     return [Standing(provider, method, bool(home), outcome, *(int(v or 0) for v in figures))
