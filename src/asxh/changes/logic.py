@@ -111,6 +111,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field("holder_name", "Chủ tài khoản", required=True),
     ),
     K.ADJUST_METHOD: (METHOD, Field("cash_at_home", "Chi tại nhà", BOOL)),
+    K.RESUME_PAYMENT: (),  # the effective month is the month paid again
 }
 TERM_NAMES = tuple(f.name for f in TERMS)  # "group" first
 DATE_TERMS = tuple(f.name for f in TERMS if f.type == DATE)

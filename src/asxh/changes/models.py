@@ -21,6 +21,9 @@ class ChangeKind(models.TextChoices):
     ADJUST_PAYEE = "adjust_payee", "Điều chỉnh: người nhận"
     ADJUST_ACCOUNT = "adjust_account", "Điều chỉnh: tài khoản nhận"
     ADJUST_METHOD = "adjust_method", "Điều chỉnh: hình thức nhận"
+    # Lifts the suspension after 3 months not collected (TT 02/2021 Điều 6 khoản 1 điểm b):
+    # paid again from the effective month, the suspended months owed as arrears.
+    RESUME_PAYMENT = "resume_payment", "Tiếp tục chi trả sau tạm dừng (không nhận tiền)"
 
 
 class ChangeState(models.TextChoices):

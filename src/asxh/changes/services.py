@@ -439,6 +439,10 @@ def _apply(change: ChangeRequest, approver: User) -> None:
             cash_at_home=payload.get("cash_at_home", False),
             note=reason,
         )
+    elif change.kind == K.RESUME_PAYMENT:
+        # The approved change is the record the build reads (cycles.build); the person's past
+        # is recomputed at the next build, which owes the suspended months.
+        Beneficiary.objects.filter(pk=pk).update(updated_at=timezone.now())
     else:  # pragma: no cover - every kind is handled above
         raise ValidationError(f"Loại biến động '{change.kind}' không áp dụng được.")
 

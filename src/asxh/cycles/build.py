@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Min, Q, Sum
+from django.db.models import BooleanField, ExpressionWrapper, Max, Min, Q
 
 from asxh.accounts.models import ReceivingAccount
 from asxh.beneficiaries.models import (
@@ -26,6 +26,7 @@ from asxh.beneficiaries.models import (
     Status,
     TargetGroup,
 )
+from asxh.changes.models import ChangeKind, ChangeRequest, ChangeState
 from asxh.cycles.models import Cycle, CycleState, LineKind, PaymentLine
 from asxh.entitlement import engine
 from asxh.entitlement.models import OneOffListEntry, RateEntry
@@ -33,7 +34,7 @@ from asxh.entitlement.months import month_first_day, month_of
 from asxh.entitlement.rates import RateBook
 from asxh.providers.selectors import Routing
 from asxh.quality.models import Finding, FindingKind, FindingState
-from asxh.results.models import PaymentEvent
+from asxh.results.models import PAYMENT_STATE, PaymentEvent
 from asxh.results.outcomes import Outcome
 
 # Open findings that stop money from being sent until someone looks at them.
@@ -128,7 +129,7 @@ def stream(qs: Any) -> Iterator[tuple[Any, ...]]:
     yield from sql_stream(sql, params)
 
 
-def sql_stream(sql: str, params: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
+def sql_stream(sql: str, params: Sequence[Any] | dict[str, Any]) -> Iterator[tuple[Any, ...]]:
     """The rows of SQL, streamed (a server-side cursor on PostgreSQL)."""
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
@@ -219,15 +220,10 @@ def _streams(ctx: Context, part: Part) -> dict[str, Stream]:
     holds = Finding.objects.filter(
         of_area, state=FindingState.OPEN, kind__in=list(HOLDING_FINDINGS)
     ).order_by("beneficiary_id")
-    last_month = PaymentLine.objects.filter(
-        cycle__province=ctx.cycle.province,
-        cycle__month=month_first_day(ctx.month - 1),
-        cycle__state__in=[CycleState.LOCKED, CycleState.CLOSED],
-        beneficiary_id__gte=part[0],
-        beneficiary_id__lte=part[1],
-    )
-    carried = last_month.filter(~Q(held_reason="") | Q(beneficiary_id__in=_unpaid(ctx)))
     lists = OneOffListEntry.objects.filter(of_area, payment__month=ctx.cycle.month)
+    resumed = ChangeRequest.objects.filter(
+        of_area, kind=ChangeKind.RESUME_PAYMENT, state=ChangeState.APPROVED
+    )
     streams = {
         "enrolments": enrolments.values_list(
             "beneficiary_id", "group_id", "start_month", "end_month", "disability_level",
@@ -241,29 +237,57 @@ def _streams(ctx: Context, part: Part) -> dict[str, Stream]:
             "beneficiary_id", "payee_id", "institution__bin", "account_number", "verification"
         ),
         "holds": holds.values_list("beneficiary_id", "kind"),
-        "carried": carried.order_by("beneficiary_id").values_list(
-            "beneficiary_id", "benefit", "for_month", "amount", "title"
-        ),
         "lists": lists.order_by("beneficiary_id").values_list("beneficiary_id", "payment__code"),
         "uncollected": _uncollected(ctx, part),
+        "resumed": resumed.order_by("beneficiary_id", "effective_month").values_list(
+            "beneficiary_id", "effective_month"
+        ),
         "paid": _paid_history(ctx, part),
     }  # fmt: skip
-    return {name: Stream(stream(qs)) for name, qs in streams.items()}
+    found = {name: Stream(stream(qs)) for name, qs in streams.items()}
+    return found | {"carried": Stream(_carried(ctx, part))}
 
 
-def _unpaid(ctx: Context) -> Any:
-    """Last month's payments the provider reported as not paid at all (failed, not collected,
-    or returned): their lines are listed again, like held ones. A result to review is not
-    final, and a partial payment's remainder stays in the settlement, not in this list."""
-    return (
-        PaymentEvent.objects.filter(
-            cycle__province=ctx.cycle.province, cycle__month=month_first_day(ctx.month - 1)
+# Last month's money still owed, line by line: the lines held then, and what a payment
+# reported final (not one to review) left unpaid. What was paid, plus the recoveries the payment
+# netted, is set against the person's positive lines in month order; the rest of each line is
+# carried (all of it when nothing was paid), and recoveries count as netted.
+CARRIED = f"""
+SELECT beneficiary_id, benefit, for_month, unpaid, title FROM (
+  SELECT l.id, l.beneficiary_id, l.benefit, l.for_month, l.title,
+         CASE WHEN l.held_reason <> '' THEN l.amount
+              WHEN l.amount <= 0 OR l.upto <= v.net + l.netted THEN 0
+              WHEN l.upto - l.amount >= v.net + l.netted THEN l.amount
+              ELSE l.upto - v.net - l.netted END AS unpaid
+  FROM (SELECT id, beneficiary_id, benefit, for_month, title, held_reason, amount,
+               SUM(CASE WHEN amount > 0 AND held_reason = '' THEN amount ELSE 0 END) OVER (
+                 PARTITION BY beneficiary_id ORDER BY for_month, benefit, id
+                 ROWS UNBOUNDED PRECEDING) AS upto,
+               -SUM(CASE WHEN amount < 0 AND held_reason = '' THEN amount ELSE 0 END) OVER (
+                 PARTITION BY beneficiary_id) AS netted
+        FROM cycles_paymentline
+        WHERE cycle_id = %(cycle)s AND beneficiary_id BETWEEN %(first)s AND %(last)s) l
+  LEFT JOIN ({PAYMENT_STATE}) v
+    ON v.beneficiary_id = l.beneficiary_id AND v.beneficiary_id BETWEEN %(first)s AND %(last)s
+  WHERE l.held_reason <> '' OR v.outcome <> '{Outcome.REVIEW}'
+) c WHERE unpaid <> 0 ORDER BY beneficiary_id, id
+"""
+
+
+def _carried(ctx: Context, part: Part) -> Iterator[tuple[Any, ...]]:
+    """Last month's money to list again (CARRIED), if last month's list was locked."""
+    last = (
+        Cycle.objects.filter(
+            province=ctx.cycle.province,
+            month=month_first_day(ctx.month - 1),
+            state__in=[CycleState.LOCKED, CycleState.CLOSED],
         )
-        .values("beneficiary_id")
-        .annotate(net=Sum("amount"), final=Count("pk", filter=~Q(outcome=Outcome.REVIEW)))
-        .filter(net=0, final__gt=0)
-        .values("beneficiary_id")
+        .values_list("pk", flat=True)
+        .first()
     )
+    if last is None:
+        return iter(())
+    return sql_stream(CARRIED, {"cycle": last, "first": part[0], "last": part[1]})
 
 
 def _uncollected(ctx: Context, part: Part) -> Any:
@@ -355,7 +379,10 @@ def line_rows(ctx: Context, tally: Tally, part: Part = EVERYONE) -> Iterator[tup
         enrolled = [enrolment_row(r, groups) for r in streams["enrolments"].take(pid)]
         lists = frozenset(code for _, code in streams["lists"].take(pid))
         uncollected = frozenset(month_of(m) for _, m in streams["uncollected"].take(pid))
-        person = engine.Person(born, precision, died, province, "", (), uncollected, None, lists)
+        # The latest approved resumption lifts the suspensions before it.
+        resumed = max((month_of(m) for _, m in streams["resumed"].take(pid)), default=None)
+        person = engine.Person(born, precision, died, province, "", (), uncollected, resumed,
+                               lists)  # fmt: skip
         lines = list(
             engine.month_evaluate(person, enrolled, ctx.month, ctx.book, ctx.one_offs).lines
         )

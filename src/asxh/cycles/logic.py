@@ -49,7 +49,8 @@ def steps(
 
 @dataclass(frozen=True)
 class Advance:
-    """What one provider is advanced for the month: the money to pay and its fee."""
+    """What one provider is advanced for the month: the money to pay and its fee, less the cash
+    it still holds from last month (carried over: listed again this month)."""
 
     provider: str
     people: int
@@ -57,12 +58,14 @@ class Advance:
     fee_kind: str
     fee_value: Decimal
     fee: int
+    held_over: int = 0
 
     @property
     def total(self) -> int:
-        return self.amount + self.fee
+        return self.amount + self.fee - self.held_over
 
 
-def advance(provider: str, people: int, amount: int, fee_kind: str, fee_value: Decimal) -> Advance:
+def advance(provider: str, people: int, amount: int, fee_kind: str, fee_value: Decimal,
+            held_over: int = 0) -> Advance:  # fmt: skip
     fee = fee_amount(fee_kind, fee_value, people, amount)
-    return Advance(provider, people, amount, fee_kind, fee_value, fee)
+    return Advance(provider, people, amount, fee_kind, fee_value, fee, held_over)

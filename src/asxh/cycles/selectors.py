@@ -15,10 +15,12 @@ from asxh.access.selectors import communes_for, require
 from asxh.accounts.models import Institution
 from asxh.beneficiaries.models import Beneficiary, Payee
 from asxh.changes.selectors import changes_pending_count
+from asxh.core.formatting import month_vn
 from asxh.cycles import logic
 from asxh.cycles.build import sql_stream
-from asxh.cycles.models import Cycle, PaymentLine
+from asxh.cycles.models import Cycle, CycleState, PaymentLine
 from asxh.cycles.rows import ListHeader, PaymentRow
+from asxh.entitlement.months import month_first_day, month_of
 from asxh.providers.models import Contract, Provider
 from asxh.units.models import Commune, Province
 
@@ -289,8 +291,44 @@ def _year(born: dt.date | str | None) -> int | None:
     return born.year if isinstance(born, dt.date) else int(born[:4])
 
 
+@dataclass(frozen=True)
+class HeldOver:
+    """Cash the providers still hold from last month's list (carried over: those people's money is
+    listed again this month), by provider code, as last month's approved settlement says."""
+
+    month: dt.date | None  # last month's list, if it was locked
+    settled: bool
+    cash: dict[str, int]
+
+    @property
+    def note(self) -> str:
+        """Why nothing is deducted although last month had a list, or ''."""
+        if self.month is None or self.settled:
+            return ""
+        return (f"Danh sách tháng {month_vn(self.month)} chưa được duyệt quyết toán: tiền mặt tổ "
+                "chức chi trả còn giữ của tháng đó chưa được trừ vào đề nghị tạm ứng này.")  # fmt: skip
+
+
+def held_over(cycle: Cycle) -> HeldOver:
+    last = (
+        Cycle.objects.filter(
+            province=cycle.province, month=month_first_day(month_of(cycle.month) - 1)
+        )
+        .exclude(state=CycleState.DRAFT)
+        .first()
+    )
+    if last is None:
+        return HeldOver(None, False, {})
+    settlement = last.settlements.filter(approved_at__isnull=False).first()  # type: ignore[attr-defined]
+    if settlement is None:
+        return HeldOver(last.month, False, {})
+    cash = {b["provider_code"]: int(b["carried"]) for b in settlement.figures if b["carried"]}
+    return HeldOver(last.month, True, cash)
+
+
 def advances(cycle: Cycle) -> list[logic.Advance]:
-    """The treasury advance per contract: the lines to send and the contract's fee."""
+    """The treasury advance per contract: the lines to send and the contract's fee, less the
+    cash the provider still holds from last month (on its first contract)."""
     sent = PaymentLine.objects.filter(cycle=cycle, held_reason="").exclude(contract=None)
     rows = (
         sent.values("contract_id")
@@ -300,16 +338,18 @@ def advances(cycle: Cycle) -> list[logic.Advance]:
     contracts = Contract.objects.select_related("provider").in_bulk(
         [r["contract_id"] for r in rows]
     )
+    cash = dict(held_over(cycle).cash)
     return [
-        logic.advance(
-            f"{contracts[r['contract_id']].provider.name} (HĐ {contracts[r['contract_id']].number})",
-            r["people"],
-            r["amount"],
-            contracts[r["contract_id"]].fee_kind,
-            contracts[r["contract_id"]].fee_value,
-        )
-        for r in rows
+        contract_advance(contracts[r["contract_id"]], r["people"], r["amount"], cash) for r in rows
     ]
+
+
+def contract_advance(contract: Contract, people: int, amount: int,
+                     cash: dict[str, int]) -> logic.Advance:  # fmt: skip
+    """One contract's advance; the provider's held-over `cash` is taken off (and out of `cash`)."""
+    return logic.advance(f"{contract.provider.name} (HĐ {contract.number})", int(people),
+                         int(amount), contract.fee_kind, contract.fee_value,
+                         cash.pop(contract.provider.code, 0))  # fmt: skip
 
 
 def _transfers_step(cycle: Cycle) -> tuple[dt.date | None, str]:

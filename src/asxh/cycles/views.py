@@ -147,7 +147,8 @@ def cycle_advance(request: HttpRequest, pk: int) -> HttpResponse:
         )
     rows = selectors.advances(cycle)
     context = {"cycle": cycle, "rows": rows, "amount": sum(r.amount for r in rows),
-               "fee": sum(r.fee for r in rows), "total": sum(r.total for r in rows),
+               "fee": sum(r.fee for r in rows), "held_over": sum(r.held_over for r in rows),
+               "total": sum(r.total for r in rows), "note": selectors.held_over(cycle).note,
                "today": timezone.localdate()}  # fmt: skip
     if request.GET.get("xlsx"):
         response = HttpResponse(advance_xlsx(cycle, rows), content_type=XLSX)

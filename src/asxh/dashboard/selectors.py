@@ -24,7 +24,7 @@ from asxh.changes.selectors import changes_for
 from asxh.core.formatting import date_vn
 from asxh.cycles import logic as cycle_logic
 from asxh.cycles.models import Cycle, CycleState, ExportFile, Transfer
-from asxh.cycles.selectors import calendar, cycles_for
+from asxh.cycles.selectors import calendar, contract_advance, cycles_for, held_over
 from asxh.dashboard.logic import FIGURES, Payments, by_channel, payments_sum
 from asxh.dashboard.models import PaymentSummary, ProgressSnapshot, SummaryState
 from asxh.dashboard.summary import (
@@ -556,17 +556,17 @@ def treasury_advances(user: User, *, months: int = 12, area: str = "") -> list[A
                   .values_list("cycle_id", "books"))  # fmt: skip
     settled = _settlements([c.pk for c in cycles])
     return [
-        Advance(c.province.name, c,
-                [_advance(terms[r["contract_id"]], r) for r in per_cycle[c.pk] if r["people"]],
+        Advance(c.province.name, c, _advances(c, per_cycle[c.pk], terms),
                 stored.get(c.pk) or [], settled.get(c.pk, (None, None))[1])
         for c in cycles
     ]  # fmt: skip
 
 
-def _advance(contract: Contract, row: dict[str, Any]) -> cycle_logic.Advance:
-    return cycle_logic.advance(f"{contract.provider.name} (HĐ {contract.number})",
-                               int(row["people"]), int(row["amount"]), contract.fee_kind,
-                               contract.fee_value)  # fmt: skip
+def _advances(cycle: Cycle, rows: list[dict[str, Any]],
+              terms: dict[int, Contract]) -> list[cycle_logic.Advance]:  # fmt: skip
+    cash = dict(held_over(cycle).cash)
+    return [contract_advance(terms[r["contract_id"]], r["people"], r["amount"], cash)
+            for r in rows if r["people"]]  # fmt: skip
 
 
 def month_report_as_dict(report: MonthReport) -> dict[str, Any]:

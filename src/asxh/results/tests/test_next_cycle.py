@@ -8,10 +8,13 @@ from pathlib import Path
 import pytest
 
 from asxh.beneficiaries.services import payment_method_register
+from asxh.changes.models import ChangeKind
+from asxh.changes.services import change_approve, change_propose
 from asxh.cycles.models import LineKind, PaymentLine
+from asxh.cycles.selectors import advances, held_over
 from asxh.cycles.services import cycle_approve, cycle_build, cycle_export
 from asxh.quality.models import Finding, FindingKind
-from asxh.results.services import results_import
+from asxh.results.services import cycle_close, cycle_settle, results_import
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +108,64 @@ def test_an_account_failure_reported_on_a_cash_payment_makes_no_account_work(set
     november = _month(setting, dt.date(2026, 11, 1))
     _report(setting, november, tmp_path, {"account": "Đã chi", "cash": "Sai số tài khoản"})
     assert not Finding.objects.filter(kind=FindingKind.PAYMENT_FAILED).exists()
+
+
+def _partly_paid_november(setting, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """November paid by account in full; the cash payment 120.000 đ short."""
+    november = _month(setting, dt.date(2026, 11, 1))
+    listed = tmp_path / "ds.csv"
+    cycle_export(actor=setting.preparer, cycle_id=november.pk, provider_code="buudien-ag",
+                 fmt="csv", path=listed)  # fmt: skip
+    with listed.open(encoding="utf-8-sig", newline="") as f:
+        rows = {row["Hình thức"]: row for row in csv.DictReader(f)}
+    cash = rows["Tiền mặt"]
+    due = int(cash["Số tiền (đồng)"].replace(".", ""))
+    path = tmp_path / "kq.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["Mã tham chiếu", "Kết quả", "Số tiền đã chi (đồng)"])
+        writer.writerow([cash["Mã tham chiếu"], "Đã chi", str(due - 120_000)])
+        writer.writerow([rows["Tài khoản"]["Mã tham chiếu"], "Đã chi", ""])
+    results_import(actor=setting.preparer, cycle_id=november.pk, path=path, name=path.name)
+    return november
+
+
+def test_what_a_partial_payment_left_unpaid_is_listed_again_next_month(setting, people, tmp_path):  # type: ignore[no-untyped-def]
+    _partly_paid_november(setting, tmp_path)
+    december = cycle_build(actor=setting.preparer, month=dt.date(2026, 12, 1),
+                           province_code=setting.areas.province.code).cycle  # fmt: skip
+    carried = PaymentLine.objects.filter(cycle=december, kind=LineKind.CARRY_OVER)
+    assert list(carried.values_list("beneficiary_id", "for_month", "amount")) == [
+        (people["home"], dt.date(2026, 11, 1), 120_000)
+    ]
+
+
+def test_cash_the_provider_still_holds_is_taken_off_the_next_advance(setting, tmp_path):  # type: ignore[no-untyped-def]
+    november = _partly_paid_november(setting, tmp_path)
+    december = _month(setting, dt.date(2026, 12, 1))
+    [before] = advances(december)
+    assert before.held_over == 0 and "chưa được duyệt quyết toán" in held_over(december).note
+    cycle_settle(actor=setting.preparer, cycle_id=november.pk)
+    cycle_close(actor=setting.approver, cycle_id=november.pk)
+    [after] = advances(december)
+    assert held_over(december).note == ""
+    assert after.held_over == 120_000  # not paid in cash in November, listed again in December
+    assert after.total == before.total - 120_000 == after.amount + after.fee - 120_000
+
+
+def test_a_resumption_approved_pays_again_and_owes_the_suspended_months(setting, tmp_path):  # type: ignore[no-untyped-def]
+    for month in (8, 9, 10):
+        cycle = _month(setting, dt.date(2026, month, 1))
+        _report(setting, cycle, tmp_path, {"account": "Đã chi", "cash": "Không nhận"})
+    _month(setting, dt.date(2026, 11, 1))  # suspended from November
+    [person] = PaymentLine.objects.filter(cycle__month=dt.date(2026, 10, 1), method="cash").values_list("beneficiary_id", flat=True).distinct()  # fmt: skip
+    december = dt.date(2026, 12, 1)
+    change = change_propose(actor=setting.officer, kind=ChangeKind.RESUME_PAYMENT, payload={},
+                            note="Đã liên hệ, người hưởng nhận lại từ tháng 12", beneficiary_id=person,
+                            effective_month=december)  # fmt: skip
+    change_approve(actor=setting.approver, change_id=change.pk)
+    built = cycle_build(actor=setting.preparer, month=december,
+                        province_code=setting.areas.province.code).cycle  # fmt: skip
+    mine = PaymentLine.objects.filter(cycle=built, beneficiary_id=person)
+    assert mine.filter(kind=LineKind.MONTHLY, for_month=december).exists()
+    assert mine.filter(kind=LineKind.ARREARS, for_month=dt.date(2026, 11, 1)).exists()
