@@ -21,6 +21,7 @@ from asxh.beneficiaries.logic import ID_PROVINCE_CODES, id_number_century_digit,
 from asxh.core.formatting import date_vn, month_vn
 from asxh.core.text import fold_upper
 from asxh.core.vietnamese import legacy_encoding_detect, name_clean
+from asxh.results.outcomes import HOLDER_DECEASED, LABELS, Outcome
 
 # The values of asxh.quality.models.FindingKind (kept here so this module needs no Django).
 DUPLICATE_ID = "duplicate_id"
@@ -33,6 +34,7 @@ NAME_ENCODING = "name_encoding"
 HOLDER_MISMATCH = "holder_mismatch"
 DEAD_BUT_ENROLLED = "dead_but_enrolled"
 MISSING_FIELD = "missing_field"
+PAYMENT_FAILED = "payment_failed"
 # The kinds the scan raises, and so the kinds a rescan may close. Findings of other sources
 # (police, provider) have other kinds or keys without the scan's prefix.
 SCAN_KINDS = frozenset(
@@ -516,7 +518,23 @@ def finding_message(kind: str, detail: Mapping[str, Any]) -> str:
         return _dead_message(detail)
     if kind == MISSING_FIELD:
         return f"Thiếu {FIELD_LABELS.get(detail.get('field', ''), detail.get('field', ''))}."
+    if kind == PAYMENT_FAILED:
+        return _payment_message(detail)
     return _other_message(detail)
+
+
+def _payment_message(detail: Mapping[str, Any]) -> str:
+    """A transfer the provider reported as not made (results of a locked list)."""
+    said = LABELS.get(Outcome(detail["outcome"]), "") if detail.get("outcome") in LABELS else ""
+    reason = " ".join(str(detail.get(k) or "") for k in ("code", "text")).strip()
+    told = f"Kỳ chi số {detail.get('cycle', '?')}: {said or 'không chi được'}" + (
+        f" ({reason})" if reason else ""
+    )
+    if detail.get("code") == HOLDER_DECEASED:
+        return (f"{told}. Ngân hàng báo chủ tài khoản đã chết: xác minh với gia đình, thôn; "
+                "nếu đúng, lập đề nghị giảm do chết.")  # fmt: skip
+    return (f"{told}. Sửa tài khoản (đề nghị điều chỉnh tài khoản) hoặc chuyển sang nhận tiền "
+            "mặt; các dòng chi của người này được giữ lại đến khi xử lý xong.")  # fmt: skip
 
 
 def _bank_message(detail: Mapping[str, Any]) -> str:

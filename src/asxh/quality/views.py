@@ -11,11 +11,13 @@ from django.views.decorators.http import require_POST
 from asxh.access.models import User
 from asxh.access.roles import Capability
 from asxh.access.selectors import communes_for, require
+from asxh.changes.models import ChangeKind
 from asxh.core.formatting import number_vn
 from asxh.core.masking import mask_id_number
 from asxh.quality import selectors, services
 from asxh.quality.logic import finding_message
 from asxh.quality.models import Finding, FindingKind, FindingState
+from asxh.results.outcomes import HOLDER_DECEASED
 
 
 def _user(request: HttpRequest) -> User:
@@ -33,7 +35,23 @@ def _row(finding: Finding, visible: set[int]) -> dict[str, Any]:
         "message": finding_message(finding.kind, finding.detail),
         "related": related,
         "related_visible": related is not None and related.commune_id in visible,
+        "proposal": _proposal(finding),
     }
+
+
+def _proposal(finding: Finding) -> tuple[str, str, str] | None:
+    """For a refused transfer, the change that resolves it, as (kind, link text, note) for a
+    prefilled proposal form: the death the bank reported, else a corrected account."""
+    if finding.kind != FindingKind.PAYMENT_FAILED:
+        return None
+    cycle = finding.detail.get("cycle", "?")
+    if finding.detail.get("code") == HOLDER_DECEASED:
+        note = (
+            f"Ngân hàng báo chủ tài khoản đã chết (mã MD07, kỳ chi số {cycle}). Giấy chứng tử số …"
+        )
+        return ChangeKind.DECREASE_DEATH, "Đề nghị giảm: chết", note
+    note = f"Chuyển khoản kỳ chi số {cycle} không thành công. Tài khoản mới theo …"
+    return ChangeKind.ADJUST_ACCOUNT, "Đề nghị điều chỉnh tài khoản", note
 
 
 def _filters(request: HttpRequest) -> selectors.FindingFilters:

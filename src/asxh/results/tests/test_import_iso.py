@@ -3,6 +3,7 @@ reversal takes the money back, and pain.002 statuses become outcomes."""
 
 import pytest
 
+from asxh.access.selectors import communes_for
 from asxh.cycles.models import PaymentLine
 from asxh.cycles.services import cycle_approve, cycle_build
 from asxh.cycles.tests.conftest import MONTH
@@ -120,3 +121,28 @@ def test_a_status_report_pays_and_fails_and_refusals_become_work(setting, paymen
     assert selectors.books(cycle)[0].paid == 0
     work = Finding.objects.filter(kind=FindingKind.PAYMENT_FAILED)
     assert sorted(f.detail["code"] for f in work) == ["AC04", "MD07"]
+
+
+@pytest.mark.parametrize("codes", [("MD07", "AC04"), ("AC04", "MD07")])
+def test_the_commune_sees_refused_transfers_with_the_change_that_resolves_them(  # type: ignore[no-untyped-def]
+    setting, payments, tmp_path, client, codes
+):
+    """Each commune officer sees their person's refusal: a death reported by the bank (MD07)
+    or a refused account, each with the proposal that resolves it, prefilled."""
+    cycle, [(first, _), (second, _)] = payments
+    report = [(first, "RJCT", codes[0]), (second, "RJCT", codes[1])]
+    _import(setting, cycle, _status_report(tmp_path, cycle, "STS-1.xml", report))
+    mine = Finding.objects.get(kind=FindingKind.PAYMENT_FAILED,
+                               commune__in=communes_for(setting.officer))  # fmt: skip
+    client.force_login(setting.officer)
+    page = client.get("/lam-sach/?kind=payment_failed").content.decode()
+    assert mine.detail["code"] in codes
+    if mine.detail["code"] == "MD07":
+        kind, told = "decrease_death", "Ngân hàng báo chủ tài khoản đã chết: xác minh"
+    else:
+        kind, told = "adjust_account", "Sửa tài khoản (đề nghị điều chỉnh tài khoản)"
+    assert told in page and page.count('data-testid="propose-') == 1
+    assert f"?kind={kind}&amp;beneficiary={mine.beneficiary_id}&amp;note=" in page
+    form = client.get(f"/bien-dong/de-nghi/?kind={kind}&beneficiary={mine.beneficiary_id}"
+                      "&note=Ng%C3%A2n%20h%C3%A0ng%20b%C3%A1o").content.decode()  # fmt: skip
+    assert "Ngân hàng báo</textarea>" in form
