@@ -135,7 +135,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from asxh.cycles.models import Cycle, ExportFile, PaymentLine
+    from asxh.cycles.models import Cycle, ExportFile, Payment, PaymentLine
     from asxh.cycles.services import cycle_approve, cycle_build, cycle_export
     from asxh.entitlement.months import month_first_day, month_parse
     from asxh.results.models import PaymentEvent, ResultFile, Settlement
@@ -151,7 +151,7 @@ def main() -> None:
             PaymentLine.objects.filter(cycle_id__in=ids).delete()
             cursor.execute("ALTER TABLE cycles_paymentline ENABLE TRIGGER USER")
         ExportFile.objects.filter(cycle_id__in=ids).delete()
-        for results in (Settlement, PaymentEvent, ResultFile):  # bench/results_bench.py's
+        for results in (Settlement, PaymentEvent, ResultFile, Payment):  # and results_bench's
             results.objects.filter(cycle_id__in=ids).delete()
         Cycle.objects.filter(pk__in=ids).delete()
     _cpu_marks[:] = [_cpu(), _cpu()]

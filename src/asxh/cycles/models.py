@@ -126,6 +126,51 @@ class PaymentLine(models.Model):
         ]
 
 
+class Payment(models.Model):
+    """One person's money sent to one provider by a locked list: the person's lines not held,
+    summed (a person's lines of one list share commune, method and contract). Written once when
+    the list is locked and never changed: what the provider's results are matched against and
+    the settlement counts, without summing the lines again."""
+
+    # Written a million at a time from the cycle's lines in the same transaction: no foreign
+    # key is checked at commit (as for the lines); payment_once is the index of every read.
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.PROTECT, related_name="payments", db_index=False,
+        db_constraint=False,
+    )  # fmt: skip
+    beneficiary = models.ForeignKey(
+        Beneficiary, on_delete=models.DO_NOTHING, related_name="+", db_index=False,
+        db_constraint=False,
+    )  # fmt: skip
+    commune = models.ForeignKey(
+        Commune, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
+    contract = models.ForeignKey(
+        Contract, on_delete=models.DO_NOTHING, related_name="+", db_index=False,
+        db_constraint=False,
+    )  # fmt: skip
+    method = models.CharField(max_length=8)  # account | cash
+    at_home = models.BooleanField()
+    amount = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "beneficiary"], name="payment_once")
+        ]
+
+
+# The payments of a locked list, from its lines (cycle_approve; migration 0005 for older lists).
+PAYMENTS_WRITE = """
+INSERT INTO cycles_payment (cycle_id, beneficiary_id, commune_id, contract_id, method, at_home,
+                            amount)
+SELECT cycle_id, beneficiary_id, MAX(commune_id), contract_id, MAX(method),
+       MAX(CASE WHEN cash_at_home THEN 1 ELSE 0 END) = 1, SUM(amount)
+FROM cycles_paymentline
+WHERE cycle_id = %s AND held_reason = '' AND contract_id IS NOT NULL
+GROUP BY cycle_id, beneficiary_id, contract_id
+"""
+
+
 class ExportFormat(models.TextChoices):
     XLSX = "xlsx", "Excel"
     CSV = "csv", "CSV"

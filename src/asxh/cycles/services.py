@@ -25,6 +25,7 @@ from asxh.core.bulk import bulk_insert, whole_table_reads
 from asxh.core.formatting import month_vn
 from asxh.cycles import build, exports, parallel, selectors
 from asxh.cycles.models import (
+    PAYMENTS_WRITE,
     Cycle,
     CycleState,
     ExportFile,
@@ -156,6 +157,7 @@ def cycle_approve(*, actor: User, cycle_id: int) -> Cycle:
         Cycle.objects.filter(pk=cycle.pk).update(
             state=CycleState.LOCKED, locked_by=actor, locked_at=now
         )
+        _payments_write(cycle)
         coverage_record(cycle)
         audit_record(
             actor=actor,
@@ -167,6 +169,15 @@ def cycle_approve(*, actor: User, cycle_id: int) -> Cycle:
         )
     cycle.refresh_from_db()
     return cycle
+
+
+def _payments_write(cycle: Cycle) -> None:
+    """Store what the locked list sends each person (cycles.models.Payment)."""
+    whole_table_reads()
+    with connection.cursor() as cursor:
+        cursor.execute(PAYMENTS_WRITE, [cycle.pk])
+        if connection.vendor == "postgresql":  # a million new rows: plan the results on them
+            cursor.execute("ANALYZE cycles_payment")
 
 
 SUFFIX: dict[str, str] = {ExportFormat.XLSX: "xlsx", ExportFormat.CSV: "csv",

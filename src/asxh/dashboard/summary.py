@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
-from asxh.cycles.models import Cycle, PaymentLine
+from asxh.cycles.models import Cycle, Payment, PaymentLine
 from asxh.dashboard.logic import FIGURES, Payments
 from asxh.dashboard.models import PaymentSummary, ProgressSnapshot, SummaryState
 from asxh.providers.models import Contract
@@ -36,14 +36,14 @@ def _codes(values: Iterable[str]) -> str:
     return ", ".join(f"'{v}'" for v in values)
 
 
-# A payment is a person's sent lines to one contract; its state is the sum of its events and
+# A payment is a person's sent lines to one contract (cycles.models.Payment); its state is the sum of its events and
 # the outcome of the latest one (`results.models.PAYMENT_STATE`, as in its `books`, which
 # a test holds these rows to). Grouped here by commune, contract and channel instead of by provider.
 _REPORTED = f"(v.outcome IS NOT NULL AND v.outcome <> '{Outcome.REVIEW}')"
 _SENT = f"""
 SELECT p.commune_id, p.contract_id,
   CASE WHEN p.method = 'account' THEN 'account'
-       WHEN p.at_home = 1 OR v.outcome IN ({_codes([Outcome.PAID_HOME, Outcome.PAID_REPRESENTATIVE])})
+       WHEN p.at_home OR v.outcome IN ({_codes([Outcome.PAID_HOME, Outcome.PAID_REPRESENTATIVE])})
        THEN 'home' ELSE 'cash' END AS channel,
   COUNT(*), SUM(p.amount),
   SUM(CASE WHEN COALESCE(v.net, 0) > 0 THEN 1 ELSE 0 END), SUM(COALESCE(v.net, 0)),
@@ -52,11 +52,9 @@ SELECT p.commune_id, p.contract_id,
   SUM(CASE WHEN {_REPORTED} THEN 0 ELSE 1 END),
   SUM(CASE WHEN {_REPORTED} THEN 0 ELSE p.amount - COALESCE(v.net, 0) END),
   SUM(CASE WHEN v.outcome IN ({_codes(ACCOUNT_FAILURES)}) THEN 1 ELSE 0 END)
-FROM (SELECT beneficiary_id, commune_id, contract_id, MAX(method) AS method,
-             MAX(CASE WHEN cash_at_home THEN 1 ELSE 0 END) AS at_home, SUM(amount) AS amount
-      FROM {PaymentLine._meta.db_table} WHERE cycle_id = %(cycle)s AND held_reason = ''
-      GROUP BY beneficiary_id, commune_id, contract_id) p
+FROM {Payment._meta.db_table} p
 LEFT JOIN ({PAYMENT_STATE}) v ON v.beneficiary_id = p.beneficiary_id
+WHERE p.cycle_id = %(cycle)s
 GROUP BY p.commune_id, p.contract_id, 3
 """
 _SENT_FIGURES = FIGURES[:9]  # people … refused_people, in the SELECT's order

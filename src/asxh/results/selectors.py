@@ -24,14 +24,12 @@ from asxh.providers.models import Contract, Provider
 from asxh.results.models import PAYMENT_STATE, ResultFile
 from asxh.results.outcomes import LABELS, Outcome
 
+# The cycle's payments (stored when the list was locked) with what their events say.
 PAYMENTS = f"""
-SELECT e.provider_id, e.method, e.at_home, e.amount, COALESCE(v.net, 0) AS net, v.outcome
-FROM (SELECT l.beneficiary_id, k.provider_id, MAX(l.method) AS method,
-             MAX(CASE WHEN l.cash_at_home THEN 1 ELSE 0 END) AS at_home, SUM(l.amount) AS amount
-      FROM cycles_paymentline l JOIN providers_contract k ON k.id = l.contract_id
-      WHERE l.cycle_id = %(cycle)s AND l.held_reason = ''
-      GROUP BY l.beneficiary_id, k.provider_id) e
+SELECT k.provider_id, e.method, e.at_home, e.amount, COALESCE(v.net, 0) AS net, v.outcome
+FROM cycles_payment e JOIN providers_contract k ON k.id = e.contract_id
 LEFT JOIN ({PAYMENT_STATE}) v ON v.beneficiary_id = e.beneficiary_id
+WHERE e.cycle_id = %(cycle)s
 """
 
 # The payments grouped by everything the books and the outcome table tell apart: one read of

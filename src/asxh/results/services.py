@@ -44,7 +44,7 @@ REFERENCE = re.compile(r"ASXH(\d{6})(\d{10})")
 STATEMENTS = frozenset({"csv", "xlsx", "pain002"})  # where a payment stands, not bookings
 MAX_PROBLEMS = 50
 TEMP = "results_reported"  # the file's events
-EXPECTED_T = "results_expected"  # the cycle's payments (EXPECTED)
+EXPECTED_T = "results_expected"  # the cycle's payments (a view: EXPECTED)
 KNOWN_T = "results_known"  # what the cycle's events say so far (KNOWN)
 TEMP_COLUMNS = ["position", "place", "beneficiary_id", "outcome", "amount", "code", "text",
                 "provider_ref"]  # fmt: skip
@@ -123,13 +123,16 @@ def _temp_create() -> None:
 
 
 def _temp_fill(cycle: Cycle) -> None:
-    """The payments and what is known of them, once, for the checks and the insert."""
+    """The payments (a view of the stored ones) and what is known of them (once, for the
+    checks and the insert)."""
     with connection.cursor() as cursor:
-        for table, sql in ((EXPECTED_T, EXPECTED), (KNOWN_T, KNOWN)):
-            cursor.execute(f"CREATE TEMPORARY TABLE {table} AS {sql}", {"cycle": cycle.pk})
-            cursor.execute(f"CREATE UNIQUE INDEX {table}_person ON {table} (beneficiary_id)")
-            if connection.vendor == "postgresql":
-                cursor.execute(f"ANALYZE {table}")
+        cursor.execute(
+            f"CREATE TEMPORARY VIEW {EXPECTED_T} AS {EXPECTED.format(cycle=int(cycle.pk))}"
+        )
+        cursor.execute(f"CREATE TEMPORARY TABLE {KNOWN_T} AS {KNOWN}", {"cycle": cycle.pk})
+        cursor.execute(f"CREATE UNIQUE INDEX {KNOWN_T}_person ON {KNOWN_T} (beneficiary_id)")
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {KNOWN_T}")
         cursor.execute(f"CREATE INDEX {TEMP}_person ON {TEMP} (beneficiary_id, position)")
         if connection.vendor == "postgresql":
             cursor.execute(f"ANALYZE {TEMP}")
@@ -137,7 +140,8 @@ def _temp_fill(cycle: Cycle) -> None:
 
 def _temp_drop() -> None:
     with connection.cursor() as cursor:
-        for table in (TEMP, EXPECTED_T, KNOWN_T):
+        cursor.execute(f"DROP VIEW IF EXISTS {EXPECTED_T}")
+        for table in (TEMP, KNOWN_T):
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 
@@ -169,14 +173,11 @@ def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-# The provider's payments in the cycle: each person's lines sent to it, summed (a person's
-# lines of one cycle share commune, method and payee).
+# The cycle's payments (stored when the list was locked) and their providers.
 EXPECTED = """
-SELECT l.beneficiary_id, k.provider_id, SUM(l.amount) AS amount, MAX(l.method) AS method,
-       MAX(l.commune_id) AS commune_id
-FROM cycles_paymentline l JOIN providers_contract k ON k.id = l.contract_id
-WHERE l.cycle_id = %(cycle)s AND l.held_reason = ''
-GROUP BY l.beneficiary_id, k.provider_id
+SELECT p.beneficiary_id, k.provider_id, p.amount, p.method, p.commune_id
+FROM cycles_payment p JOIN providers_contract k ON k.id = p.contract_id
+WHERE p.cycle_id = {cycle}
 """
 # What is known of each payment so far: its net amount paid and its latest outcome.
 KNOWN = PAYMENT_STATE

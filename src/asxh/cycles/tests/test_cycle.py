@@ -15,7 +15,7 @@ from asxh.audit.models import AuditEvent
 from asxh.beneficiaries.models import PaymentMethodRegistration
 from asxh.beneficiaries.services import beneficiary_status_set
 from asxh.cycles import build
-from asxh.cycles.models import Cycle, CycleState, LineKind, PaymentLine
+from asxh.cycles.models import Cycle, CycleState, LineKind, Payment, PaymentLine
 from asxh.cycles.selectors import blocking, lines_for, totals
 from asxh.cycles.services import cycle_approve, cycle_build
 from asxh.cycles.tests.conftest import MONTH
@@ -87,6 +87,21 @@ def test_the_preparer_cannot_approve_and_another_approver_locks(setting):
         cycle_approve(actor=setting.approver, cycle_id=cycle.pk)
     with pytest.raises(ValidationError, match="không lập lại được"):
         _build(setting)
+
+
+def test_locking_stores_each_persons_payment_as_the_sum_of_their_lines_sent(setting):
+    cycle = _build(setting).cycle
+    assert not Payment.objects.filter(cycle=cycle).exists()  # a draft has no payments yet
+    cycle_approve(actor=setting.approver, cycle_id=cycle.pk)
+    sent: dict[int, int] = {}
+    for line in PaymentLine.objects.filter(cycle=cycle, held_reason=""):
+        sent[line.beneficiary_id] = sent.get(line.beneficiary_id, 0) + line.amount
+    stored = Payment.objects.filter(cycle=cycle)
+    assert sent and {p.beneficiary_id: p.amount for p in stored} == sent
+    lines = PaymentLine.objects.filter(cycle=cycle, held_reason="")
+    assert {(p.beneficiary_id, p.method, p.contract_id, p.commune_id) for p in stored} == set(
+        lines.values_list("beneficiary_id", "method", "contract_id", "commune_id")
+    )
 
 
 def test_a_locked_list_cannot_change_at_the_database(setting):
