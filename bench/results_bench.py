@@ -120,7 +120,9 @@ def main() -> None:
     _print("import_same_file_again", time.perf_counter() - started, already=again.already)
     started = time.perf_counter()
     books = selectors.books(cycle)
-    _print("books", time.perf_counter() - started, books=[b.as_dict() for b in books])
+    books_s = time.perf_counter() - started
+    _print("books", books_s, books=[b.as_dict() for b in books])
+    _print("import_and_books", seconds + books_s, rows=summary.rows)
     path.unlink()
     folder.rmdir()
 

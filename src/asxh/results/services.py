@@ -318,7 +318,8 @@ def _record(cycle: Cycle, file: ResultFile, *, statements: bool) -> int:
                {amount}, r.code, r.text, r.provider_ref
         FROM {TEMP} r JOIN {EXPECTED_T} e ON e.beneficiary_id = r.beneficiary_id
         LEFT JOIN {KNOWN_T} k ON k.beneficiary_id = r.beneficiary_id
-        WHERE {keep}"""
+        WHERE {keep}
+        ORDER BY r.beneficiary_id, r.position"""  # the index then grows at its end, not all over
     with connection.cursor() as cursor:
         cursor.execute(sql)
         recorded = int(cursor.rowcount)
