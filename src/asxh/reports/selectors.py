@@ -24,6 +24,7 @@ from asxh.beneficiaries.models import (
     Programme,
     TargetGroup,
 )
+from asxh.core.bulk import whole_table_reads
 from asxh.core.formatting import VIETNAM
 from asxh.cycles.models import Cycle
 from asxh.entitlement.engine import benefit_name
@@ -222,9 +223,7 @@ def figures_by_commune(commune_ids: list[int], on: dt.date) -> dict[int, Figures
         return {}
     programme_groups = _programme_groups()
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Compiling this wide aggregate costs more than it saves (measured, bench/).
-            cursor.execute("SET LOCAL jit = off")
+        whole_table_reads()  # no JIT for this wide aggregate, sorts in memory (measured, bench/)
         cursor.execute(_sql(commune_ids, programme_groups), _params(on))
         rows = cursor.fetchall()
     figures: dict[int, Figures] = {}
