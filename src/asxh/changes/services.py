@@ -35,6 +35,8 @@ from asxh.beneficiaries.services import (
 )
 from asxh.changes import logic
 from asxh.changes.models import ChangeKind, ChangeRequest, ChangeState
+from asxh.quality.models import FindingKind
+from asxh.quality.services import findings_fix
 
 K = ChangeKind
 
@@ -445,6 +447,15 @@ def _apply(change: ChangeRequest, approver: User) -> None:
         Beneficiary.objects.filter(pk=pk).update(updated_at=timezone.now())
     else:  # pragma: no cover - every kind is handled above
         raise ValidationError(f"Loại biến động '{change.kind}' không áp dụng được.")
+    if change.kind in RESOLVES_REFUSED_TRANSFER:
+        # The refused transfer's work is done: its finding stops holding the person's lines.
+        findings_fix(actor=approver, beneficiary_ids=[pk], kinds=[FindingKind.PAYMENT_FAILED],
+                     reason=reason)  # fmt: skip
+
+
+# Changes that settle a refused transfer (results): a new account, another way of being paid,
+# or the death the bank reported.
+RESOLVES_REFUSED_TRANSFER = frozenset({K.ADJUST_ACCOUNT, K.ADJUST_METHOD, K.DECREASE_DEATH})
 
 
 def _apply_new_person(change: ChangeRequest, officer: User, approver: User, reason: str) -> None:

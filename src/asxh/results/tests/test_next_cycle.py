@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from asxh.access.roles import Role
 from asxh.beneficiaries.services import payment_method_register
 from asxh.changes.models import ChangeKind
 from asxh.changes.services import change_approve, change_propose
@@ -16,6 +17,7 @@ from asxh.cycles.services import cycle_approve, cycle_build, cycle_export
 from asxh.quality.models import Finding, FindingKind
 from asxh.results.selectors import PAID_IN_CASH, outcomes
 from asxh.results.services import cycle_close, cycle_settle, results_import
+from conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -177,3 +179,22 @@ def test_paid_on_a_cash_payment_is_told_as_cash_in_the_outcome_table(setting, tm
     _report(setting, november, tmp_path, {"account": "Đã chi", "cash": "Đã chi"})
     labels = {row.label: row.people for row in outcomes(november)}
     assert labels == {"Đã chi trả vào tài khoản": 1, PAID_IN_CASH: 1}
+
+
+def test_an_approved_change_of_method_settles_the_refused_transfer(setting, tmp_path):  # type: ignore[no-untyped-def]
+    november = _month(setting, dt.date(2026, 11, 1))
+    _report(setting, november, tmp_path, {"account": "Sai số tài khoản", "cash": "Đã chi"})
+    [finding] = Finding.objects.filter(kind=FindingKind.PAYMENT_FAILED, state="open")
+    officer = make_user(Role.COMMUNE_OFFICER, commune=finding.commune)  # the person's commune
+    december = dt.date(2026, 12, 1)
+    change = change_propose(actor=officer, kind=ChangeKind.ADJUST_METHOD,
+                            payload={"method": "cash", "cash_at_home": True},
+                            note="Chuyển sang nhận tiền mặt tại nhà", effective_month=december,
+                            beneficiary_id=finding.beneficiary_id)  # fmt: skip
+    change_approve(actor=setting.approver, change_id=change.pk)
+    finding.refresh_from_db()
+    assert finding.state == "fixed" and f"Biến động số {change.pk}" in finding.state_reason
+    built = cycle_build(actor=setting.preparer, month=december,
+                        province_code=setting.areas.province.code).cycle  # fmt: skip
+    mine = PaymentLine.objects.filter(cycle=built, beneficiary_id=finding.beneficiary_id)
+    assert mine.exists() and set(mine.values_list("held_reason", "method")) == {("", "cash")}
