@@ -181,31 +181,20 @@ class OutcomeRow:
 def outcomes(cycle: Cycle, found: list[Standing] | None = None) -> list[OutcomeRow]:
     """How many payments stand at each latest outcome, per provider, and their money: what a
     commune reviews (not paid, not collected, refused by the bank)."""
-    rows: dict[tuple[int, str, str], list[int]] = {}
+    rows: dict[tuple[int, str], list[int]] = {}
     for g in standing(cycle) if found is None else found:
-        figures = rows.setdefault((g.provider_id, g.outcome, _label(g)), [0, 0, 0])
+        figures = rows.setdefault((g.provider_id, g.outcome), [0, 0, 0])
         figures[0] += g.payments
         figures[1] += g.net
         figures[2] += g.amount - g.net
-    names = dict(
-        Provider.objects.filter(pk__in={pk for pk, _, _ in rows}).values_list("pk", "name")
-    )
+    names = dict(Provider.objects.filter(pk__in={pk for pk, _ in rows}).values_list("pk", "name"))
     return [
-        OutcomeRow(names[pk], outcome, label, *figures)
-        for (pk, outcome, label), figures in sorted(rows.items())
-    ]
+        OutcomeRow(names[pk], outcome, LABELS[Outcome(outcome)] if outcome else "Chưa có kết quả",
+                   *figures)
+        for (pk, outcome), figures in sorted(rows.items())
+    ]  # fmt: skip
 
 
-# "Đã chi" in a spreadsheet says paid, whatever the channel: on a cash payment it was cash.
-PAID_IN_CASH = "Đã chi tiền mặt (báo «đã chi»)"
-
-
-def _label(group: Standing) -> str:
-    if not group.outcome:
-        return "Chưa có kết quả"
-    if group.outcome == Outcome.PAID and group.method != "account":
-        return PAID_IN_CASH
-    return LABELS[Outcome(group.outcome)]
 
 
 @dataclass(frozen=True)

@@ -175,7 +175,7 @@ def _cap(text: str) -> str:
 
 # The cycle's payments (stored when the list was locked) and their providers.
 EXPECTED = """
-SELECT p.beneficiary_id, k.provider_id, p.amount, p.method, p.commune_id
+SELECT p.beneficiary_id, k.provider_id, p.amount, p.method, p.at_home, p.commune_id
 FROM cycles_payment p JOIN providers_contract k ON k.id = p.contract_id
 WHERE p.cycle_id = {cycle}
 """
@@ -297,6 +297,13 @@ _BOOKED = """SELECT 1 FROM results_paymentevent b WHERE b.cycle_id = {cycle}
              AND r.provider_ref <> ''"""
 
 
+# A plain "paid" (a spreadsheet's «Đã chi», an ISO ACCC) on a cash payment was paid in cash:
+# at home when the list sent it to be paid at home, else at the pay point.
+OUTCOME = (f"CASE WHEN r.outcome = '{Outcome.PAID}' AND e.method <> 'account' "
+           f"THEN CASE WHEN e.at_home THEN '{Outcome.PAID_HOME}' ELSE '{Outcome.PAID_CASH}' END "
+           "ELSE r.outcome END")  # fmt: skip
+
+
 def _record(cycle: Cycle, file: ResultFile, *, statements: bool) -> int:
     """Record the file's events: for a statement, the change from what is known (nothing
     when it says the same again); for bookings, those not booked before."""
@@ -307,14 +314,14 @@ def _record(cycle: Cycle, file: ResultFile, *, statements: bool) -> int:
         target = (f"CASE WHEN r.outcome = '{Outcome.REVIEW}' THEN COALESCE(k.net, 0) "
                   f"WHEN r.outcome IN ({failed}) THEN 0 ELSE COALESCE(r.amount, e.amount) END")  # fmt: skip
         amount = f"{target} - COALESCE(k.net, 0)"
-        keep = f"({amount}) <> 0 OR k.outcome IS NULL OR k.outcome <> r.outcome"
+        keep = f"({amount}) <> 0 OR k.outcome IS NULL OR k.outcome <> {OUTCOME}"
     else:
         amount = "COALESCE(r.amount, 0)"
         keep = f"NOT EXISTS ({_BOOKED.format(cycle=int(cycle.pk))})"
     sql = f"""
         INSERT INTO results_paymentevent (file_id, cycle_id, beneficiary_id, position, outcome,
                                           amount, code, text, provider_ref)
-        SELECT {int(file.pk)}, {int(cycle.pk)}, r.beneficiary_id, r.position, r.outcome,
+        SELECT {int(file.pk)}, {int(cycle.pk)}, r.beneficiary_id, r.position, {OUTCOME},
                {amount}, r.code, r.text, r.provider_ref
         FROM {TEMP} r JOIN {EXPECTED_T} e ON e.beneficiary_id = r.beneficiary_id
         LEFT JOIN {KNOWN_T} k ON k.beneficiary_id = r.beneficiary_id

@@ -15,7 +15,7 @@ from asxh.cycles.models import LineKind, PaymentLine
 from asxh.cycles.selectors import advances, held_over
 from asxh.cycles.services import cycle_approve, cycle_build, cycle_export
 from asxh.quality.models import Finding, FindingKind
-from asxh.results.selectors import PAID_IN_CASH, outcomes
+from asxh.results.selectors import outcomes
 from asxh.results.services import cycle_close, cycle_settle, results_import
 from conftest import make_user
 
@@ -174,11 +174,11 @@ def test_a_resumption_approved_pays_again_and_owes_the_suspended_months(setting,
     assert mine.filter(kind=LineKind.ARREARS, for_month=dt.date(2026, 11, 1)).exists()
 
 
-def test_paid_on_a_cash_payment_is_told_as_cash_in_the_outcome_table(setting, tmp_path):  # type: ignore[no-untyped-def]
+def test_paid_on_a_cash_payment_is_recorded_as_paid_in_cash(setting, tmp_path):  # type: ignore[no-untyped-def]
     november = _month(setting, dt.date(2026, 11, 1))
     _report(setting, november, tmp_path, {"account": "Đã chi", "cash": "Đã chi"})
     labels = {row.label: row.people for row in outcomes(november)}
-    assert labels == {"Đã chi trả vào tài khoản": 1, PAID_IN_CASH: 1}
+    assert labels == {"Đã chi trả vào tài khoản": 1, "Đã chi tiền mặt tại điểm chi trả": 1}
 
 
 def test_an_approved_change_of_method_settles_the_refused_transfer(setting, tmp_path):  # type: ignore[no-untyped-def]
