@@ -356,12 +356,14 @@ def _failures_to_work(cycle: Cycle, file: ResultFile) -> int:
                {detail}('cycle', %s, 'outcome', r.outcome, 'code', r.code, 'text', r.text),
                'open', '', %s, %s
         FROM {TEMP} r JOIN {EXPECTED_T} x ON x.beneficiary_id = r.beneficiary_id
+        LEFT JOIN {KNOWN_T} k ON k.beneficiary_id = r.beneficiary_id
         WHERE ((r.outcome IN ({failures}) AND x.method = 'account') OR r.code = '{HOLDER_DECEASED}')
           AND NOT EXISTS (SELECT 1 FROM {TEMP} later WHERE later.beneficiary_id = r.beneficiary_id
                             AND later.position > r.position)
-          AND EXISTS (SELECT 1 FROM results_paymentevent e
-                      WHERE e.cycle_id = %s AND e.beneficiary_id = r.beneficiary_id
-                        AND e.file_id = %s AND e.position = r.position)
+          AND (k.beneficiary_id IS NULL  -- a first report of the payment is always recorded
+               OR EXISTS (SELECT 1 FROM results_paymentevent e
+                          WHERE e.cycle_id = %s AND e.beneficiary_id = r.beneficiary_id
+                            AND e.file_id = %s AND e.position = r.position))
           AND NOT EXISTS (SELECT 1 FROM quality_finding f
                           WHERE f.kind = '{FindingKind.PAYMENT_FAILED}' AND f.state = 'open'
                             AND f.key = CAST(r.beneficiary_id AS varchar(20)))"""
