@@ -338,18 +338,21 @@ def advances(cycle: Cycle) -> list[logic.Advance]:
     contracts = Contract.objects.select_related("provider").in_bulk(
         [r["contract_id"] for r in rows]
     )
+    return advances_of(
+        cycle, [(contracts[r["contract_id"]], r["people"], r["amount"]) for r in rows]
+    )
+
+
+def advances_of(cycle: Cycle, sent: list[tuple[Contract, int, int]]) -> list[logic.Advance]:
+    """The advance of each (contract, people, amount) the cycle sends: the money, the contract's
+    fee, less the cash the provider still holds from last month (on its first contract)."""
     cash = dict(held_over(cycle).cash)
     return [
-        contract_advance(contracts[r["contract_id"]], r["people"], r["amount"], cash) for r in rows
-    ]
-
-
-def contract_advance(contract: Contract, people: int, amount: int,
-                     cash: dict[str, int]) -> logic.Advance:  # fmt: skip
-    """One contract's advance; the provider's held-over `cash` is taken off (and out of `cash`)."""
-    return logic.advance(f"{contract.provider.name} (HĐ {contract.number})", int(people),
-                         int(amount), contract.fee_kind, contract.fee_value,
-                         cash.pop(contract.provider.code, 0))  # fmt: skip
+        logic.advance(f"{contract.provider.name} (HĐ {contract.number})", int(people),
+                      int(amount), contract.fee_kind, contract.fee_value,
+                      cash.pop(contract.provider.code, 0))
+        for contract, people, amount in sent
+    ]  # fmt: skip
 
 
 def _transfers_step(cycle: Cycle) -> tuple[dt.date | None, str]:

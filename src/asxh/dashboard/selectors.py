@@ -24,7 +24,7 @@ from asxh.changes.selectors import changes_for
 from asxh.core.formatting import date_vn
 from asxh.cycles import logic as cycle_logic
 from asxh.cycles.models import Cycle, CycleState, ExportFile, Transfer
-from asxh.cycles.selectors import calendar, contract_advance, cycles_for, held_over
+from asxh.cycles.selectors import advances_of, calendar, cycles_for
 from asxh.dashboard.logic import FIGURES, Payments, by_channel, payments_sum
 from asxh.dashboard.models import PaymentSummary, ProgressSnapshot, SummaryState
 from asxh.dashboard.summary import (
@@ -564,9 +564,8 @@ def treasury_advances(user: User, *, months: int = 12, area: str = "") -> list[A
 
 def _advances(cycle: Cycle, rows: list[dict[str, Any]],
               terms: dict[int, Contract]) -> list[cycle_logic.Advance]:  # fmt: skip
-    cash = dict(held_over(cycle).cash)
-    return [contract_advance(terms[r["contract_id"]], r["people"], r["amount"], cash)
-            for r in rows if r["people"]]  # fmt: skip
+    sent = [(terms[r["contract_id"]], r["people"], r["amount"]) for r in rows if r["people"]]
+    return advances_of(cycle, sent)
 
 
 def month_report_as_dict(report: MonthReport) -> dict[str, Any]:
