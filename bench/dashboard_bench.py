@@ -3,7 +3,7 @@
 1. The writes that keep the dashboard fast, on the province's locked list of --month (about
    a million lines and the result events imported for it on the bench database):
    `summary_write` (what runs after a list is locked or a result file is imported) and
-   `progress_write` for every commune of the province (the "Cập nhật số liệu" button and
+   `reports.progress.progress_count` for every commune of the province (the "Cập nhật số liệu" button and
    `asxh dashboard refresh --progress`).
 2. Per role, the median of --runs calls after one warm-up: the role's main selector, the page
    /tong-quan/ and the monthly Excel file (Django test Client, force_login). Roles: approver,
@@ -50,7 +50,8 @@ def _writes(cycle: Any, runs: int) -> None:
     from django.utils import timezone
 
     from asxh.cycles.models import PaymentLine
-    from asxh.dashboard.summary import progress_write, summary_write
+    from asxh.dashboard.summary import summary_write
+    from asxh.reports.progress import progress_count
     from asxh.results.models import PaymentEvent
     from asxh.units.models import Commune
 
@@ -60,7 +61,7 @@ def _writes(cycle: Any, runs: int) -> None:
            events=PaymentEvent.objects.filter(cycle=cycle).count(), summary_rows=rows[-1],
            ms=median_ms(times), ms_each=[round(t * 1000) for t in times])  # fmt: skip
     communes = list(Commune.objects.filter(province=cycle.province).values_list("pk", flat=True))
-    times = timed(lambda: progress_write(communes, on=timezone.localdate()), 1, warm_up=False)
+    times = timed(lambda: progress_count(communes, timezone.localdate()), 1, warm_up=False)
     _print("dashboard_progress_write", communes=len(communes), ms=median_ms(times))
 
 

@@ -30,6 +30,9 @@ class Capability(StrEnum):
     # See data-quality findings; resolving them needs EDIT_BENEFICIARIES.
     VIEW_QUALITY = "view_quality"
     VIEW_REPORTS = "view_reports"
+    # Count the daily progress again: it replaces the kept figures the reports read, so
+    # supervision, which only reads, may not.
+    COUNT_PROGRESS = "count_progress"
     VIEW_AUDIT = "view_audit"
     # Add rates (a new decree's levels): national for POLICY, the province's own for PROVINCE.
     MANAGE_RATES = "manage_rates"
@@ -63,6 +66,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VERIFY_ACCOUNT,
             C.VIEW_QUALITY,
             C.VIEW_REPORTS,
+            C.COUNT_PROGRESS,
             C.PROPOSE_CHANGES,
             C.VIEW_CYCLE,
         }
@@ -76,6 +80,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.REVEAL_ID_NUMBER,
             C.VIEW_QUALITY,
             C.VIEW_REPORTS,
+            C.COUNT_PROGRESS,
             C.APPROVE_CHANGES,
             C.MANAGE_PROVIDERS,
             C.BUILD_CYCLE,
@@ -99,9 +104,16 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
         }
     ),
     # Treasury works with totals, not with people.
-    Role.TREASURY: frozenset({C.VIEW_REPORTS, C.VIEW_CYCLE}),
+    Role.TREASURY: frozenset({C.VIEW_REPORTS, C.COUNT_PROGRESS, C.VIEW_CYCLE}),
     Role.PROVINCE: frozenset(
-        {C.VIEW_BENEFICIARIES, C.VIEW_QUALITY, C.VIEW_REPORTS, C.MANAGE_RATES, C.VIEW_CYCLE}
+        {
+            C.VIEW_BENEFICIARIES,
+            C.VIEW_QUALITY,
+            C.VIEW_REPORTS,
+            C.COUNT_PROGRESS,
+            C.MANAGE_RATES,
+            C.VIEW_CYCLE,
+        }
     ),
     Role.AUDITOR: frozenset(
         {C.VIEW_BENEFICIARIES, C.VIEW_AUDIT, C.VIEW_QUALITY, C.VIEW_REPORTS, C.VIEW_CYCLE}

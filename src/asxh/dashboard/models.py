@@ -66,16 +66,3 @@ class SummaryState(models.Model):
     books = models.JSONField(default=list)
     written_at = models.DateTimeField()
     seconds = models.FloatField()
-
-
-class ProgressSnapshot(models.Model):
-    """A commune's daily progress figures (`reports.selectors.figures_by_commune`) as taken
-    at `taken_at`: a province's take several seconds to count, so the dashboard shows the
-    latest snapshot with its time and the report page counts live."""
-
-    commune = models.OneToOneField(
-        Commune, on_delete=models.CASCADE, primary_key=True, related_name="+"
-    )
-    on = models.DateField()
-    taken_at = models.DateTimeField()
-    figures = models.JSONField()  # reports.logic.Figures.as_dict()

@@ -5,8 +5,8 @@ province's alone (books per provider, the calendar, advances) is given only to a
 works in the whole province.
 
 Figures come from summaries, never from the payment lines: the coverage rows written when a
-list is locked (`reports`), this app's payment summary and progress snapshots (`summary`),
-and the cycles' stored totals.
+list is locked (`reports`), this app's payment summary (`summary`), the progress figures
+kept per commune and day (`reports.progress`), and the cycles' stored totals.
 """
 
 import datetime as dt
@@ -26,13 +26,8 @@ from asxh.cycles import logic as cycle_logic
 from asxh.cycles.models import Cycle, CycleState, ExportFile, Transfer
 from asxh.cycles.selectors import advances_of, calendar, cycles_for
 from asxh.dashboard.logic import FIGURES, Payments, by_channel, payments_sum
-from asxh.dashboard.models import PaymentSummary, ProgressSnapshot, SummaryState
-from asxh.dashboard.summary import (
-    figures_of,
-    progress_write,
-    results_keys,
-    summaries_current,
-)
+from asxh.dashboard.models import PaymentSummary, SummaryState
+from asxh.dashboard.summary import results_keys, summaries_current
 from asxh.entitlement.months import month_first_day, month_iso, month_of
 from asxh.providers.models import Contract, Provider
 from asxh.quality.models import Finding, FindingKind, FindingState
@@ -40,6 +35,7 @@ from asxh.quality.selectors import FindingFilters, finding_counts
 from asxh.reports.coverage import LOCKED_STATES
 from asxh.reports.coverage_logic import Coverage
 from asxh.reports.logic import Figures, figures_sum
+from asxh.reports.progress import progress_latest
 from asxh.reports.selectors import (
     GroupCoverage,
     coverage,
@@ -114,10 +110,10 @@ def report_scope(user: User, area: str = "") -> Scope:
 
 @dataclass(frozen=True)
 class Progress:
-    """The latest progress snapshot of each commune in scope, and their total."""
+    """The newest kept progress figures of each commune in scope, and their total."""
 
-    taken_at: dt.datetime | None  # the oldest snapshot shown
-    on: dt.date | None
+    taken_at: dt.datetime | None  # when the oldest of them was counted
+    on: dt.date | None  # the earliest day among them
     total: Figures
     communes: list[tuple[Place, Figures]]
 
@@ -125,22 +121,16 @@ class Progress:
         return self.on is not None and self.on < today
 
 
-def progress(user: User, area: str = "", *, today: dt.date, recount: bool = False) -> Progress:
+def progress(user: User, area: str = "", *, today: dt.date) -> Progress:
     """The communes' account-collection progress (the daily report's figures) as last
-    counted; communes never counted, or all of them with `recount`, are counted now."""
+    counted (`reports.progress`); communes never counted are counted now."""
     scope = report_scope(user, area)
     ids = list(scope.communes)
-    have = set(
-        ProgressSnapshot.objects.filter(commune_id__in=ids).values_list("commune_id", flat=True)
-    )
-    missing = ids if recount else [pk for pk in ids if pk not in have]
-    progress_write(missing, on=today)
-    snapshots = {s.commune_id: s for s in ProgressSnapshot.objects.filter(commune_id__in=ids)}
-    rows = [(scope.communes[pk], figures_of(snapshots[pk].figures)) for pk in ids]
-    oldest = min(snapshots.values(), key=lambda s: s.taken_at, default=None)
+    counted = progress_latest(ids, today)
+    rows = [(scope.communes[pk], counted.figures[pk]) for pk in ids]
     return Progress(
-        taken_at=oldest.taken_at if oldest else None,
-        on=min((s.on for s in snapshots.values()), default=None),
+        taken_at=counted.taken_at,
+        on=counted.on,
         total=figures_sum(f for _, f in rows),
         communes=rows,
     )

@@ -1,5 +1,6 @@
 """Writing the dashboard's summaries: a locked list's payments per commune, contract and
-channel with what the providers reported of them, and the communes' progress snapshots.
+channel with what the providers reported of them. (The communes' progress figures are kept
+by `reports.progress`.)
 
 Counting a province's list (up to a million lines and as many result events) takes seconds;
 the dashboard must answer in under one. So the counting happens when the figures change — a
@@ -8,10 +9,8 @@ reader that finds rows missing or behind the result files rewrites them (`summar
 so the figures are never older than the data, only sometimes slower to come.
 """
 
-import datetime as dt
 import time
 from collections.abc import Iterable
-from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Count, Max
@@ -19,11 +18,9 @@ from django.utils import timezone
 
 from asxh.cycles.models import Cycle, Payment, PaymentLine
 from asxh.dashboard.logic import FIGURES, Payments
-from asxh.dashboard.models import PaymentSummary, ProgressSnapshot, SummaryState
+from asxh.dashboard.models import PaymentSummary, SummaryState
 from asxh.providers.models import Contract
 from asxh.reports.coverage import LOCKED_STATES
-from asxh.reports.logic import Figures
-from asxh.reports.selectors import figures_by_commune
 from asxh.results.models import PAYMENT_STATE, ResultFile
 from asxh.results.outcomes import Outcome
 from asxh.results.selectors import books
@@ -163,32 +160,3 @@ def contract_providers(contract_ids: Iterable[int | None]) -> dict[int, tuple[in
         "pk", "provider_id", "provider__name", "number"
     )
     return {pk: (provider_id, name, number) for pk, provider_id, name, number in rows}
-
-
-# --- daily progress snapshots ---------------------------------------------------------------
-
-
-def progress_write(commune_ids: list[int], *, on: dt.date) -> int:
-    """Count the communes' progress as of the end of `on` (one query for all of them) and
-    keep it as their snapshot; returns the number of communes."""
-    if not commune_ids:
-        return 0
-    counted = figures_by_commune(commune_ids, on)
-    now = timezone.now()
-    ProgressSnapshot.objects.bulk_create(
-        [
-            ProgressSnapshot(commune_id=pk, on=on, taken_at=now,
-                             figures=counted.get(pk, Figures()).as_dict())
-            for pk in commune_ids
-        ],
-        update_conflicts=True,
-        unique_fields=["commune"],
-        update_fields=["on", "taken_at", "figures"],
-    )  # fmt: skip
-    return len(commune_ids)
-
-
-def figures_of(data: dict[str, Any]) -> Figures:
-    """A snapshot's stored figures back as `reports.logic.Figures`."""
-    counts = {k: int(v) for k, v in data.items() if k != "by_programme"}
-    return Figures(**counts, by_programme=dict(data.get("by_programme", {})))  # type: ignore[arg-type]

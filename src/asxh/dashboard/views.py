@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,12 +16,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from asxh.access.models import User
-from asxh.access.roles import Role
+from asxh.access.roles import Capability, Role
 from asxh.core.formatting import number_vn, vnd
 from asxh.dashboard import charts, selectors
 from asxh.dashboard.excel import month_xlsx
 from asxh.dashboard.logic import CHANNEL_SHORT, CHANNELS, Payments, account_share
 from asxh.entitlement.months import month_iso, month_label, month_parse
+from asxh.reports import progress as kept_progress
 from asxh.reports.coverage_logic import MAX_MONTHS
 from asxh.reports.logic import percent_vn, share
 
@@ -41,8 +41,6 @@ SECTIONS: dict[str, tuple[str, ...]] = {
 LAGGING = 10  # communes listed as lagging behind
 # Sections read through the reports' scope (VIEW_REPORTS), for a month and an area.
 REPORTING = {"progress", "month", "calendar", "lagging", "treasury"}
-# Supervision reads only: it is not offered to recount (the recount writes a snapshot).
-READ_ONLY = {Role.AUDITOR}
 
 
 def _user(request: HttpRequest) -> User:
@@ -91,7 +89,7 @@ def index(request: HttpRequest) -> HttpResponse:
     sections = SECTIONS.get(user.role, ())
     today = timezone.localdate()
     context: dict[str, Any] = {"sections": sections, "today": today,
-                               "read_only": user.role in READ_ONLY}  # fmt: skip
+                               "can_recount": user.can(Capability.COUNT_PROGRESS)}  # fmt: skip
     reporting = bool(REPORTING & set(sections))
     asked = _asked(request, user, today) if reporting else Asked(0, "", "")
     if reporting:
@@ -282,9 +280,9 @@ def month_excel(request: HttpRequest) -> HttpResponse:
 @require_POST
 def progress_recount(request: HttpRequest) -> HttpResponse:
     """Count the progress of the user's communes now (seconds for a whole province)."""
-    if _user(request).role in READ_ONLY:
-        raise PermissionDenied("Vai trò giám sát chỉ xem số liệu.")
     area = request.POST.get("area", "").strip()
-    found = selectors.progress(_user(request), area, today=timezone.localdate(), recount=True)
-    messages.success(request, f"Đã cập nhật số liệu tiến độ của {len(found.communes)} xã/phường.")
+    user = _user(request)
+    communes = list(selectors.report_scope(user, area).communes)
+    counted = kept_progress.progress_recount(user, communes, timezone.localdate(), area=area)
+    messages.success(request, f"Đã cập nhật số liệu tiến độ của {counted} xã/phường.")
     return redirect(reverse("dashboard") + (f"?area={area}" if area else ""))

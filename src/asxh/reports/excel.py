@@ -116,7 +116,7 @@ def _sheet(
         agency=agency,
         place_date=f"{place_name(block.name)}, {date_words(on)}",
         title=TITLE,
-        subtitle=f"Số liệu tính đến hết ngày {on:%d/%m/%Y} — {block.name}",
+        subtitle=f"Số liệu {report.as_of()} — {block.name}",
         unit="Đơn vị tính: người",
     )
     _header(sheet, f, cols)

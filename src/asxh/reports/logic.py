@@ -172,21 +172,14 @@ def deadline_note(report_date: dt.date, now: dt.datetime, deadline: dt.time = DE
     """What the page says about the daily 15:00 deadline, seen at `now` (local time)."""
     due = f"{deadline:%H:%M}"
     if report_date < now.date():
-        return (
-            f"Số liệu tính đến hết ngày {report_date:%d/%m/%Y}. Báo cáo tiến độ gửi cấp trên "
-            f"trước {due} hằng ngày."
-        )
+        return f"Báo cáo tiến độ gửi cấp trên trước {due} hằng ngày."
     left = dt.datetime.combine(now.date(), deadline, tzinfo=now.tzinfo) - now
     if left.total_seconds() > 0:
         minutes = int(left.total_seconds() // 60)
         return (
-            f"Hạn gửi báo cáo hôm nay: trước {due} (còn {minutes // 60} giờ {minutes % 60} phút). "
-            "Số liệu tính đến thời điểm xem."
+            f"Hạn gửi báo cáo hôm nay: trước {due} (còn {minutes // 60} giờ {minutes % 60} phút)."
         )
-    return (
-        f"Đã quá {due}, hạn gửi báo cáo hôm nay. Số liệu tính đến thời điểm xem; "
-        "báo cáo ngày mai gửi trước " + due + "."
-    )
+    return f"Đã quá {due}, hạn gửi báo cáo hôm nay; báo cáo ngày mai gửi trước {due}."
 
 
 @dataclass(frozen=True)

@@ -93,3 +93,22 @@ class BudgetLine(models.Model):
                 name="budget_line_amounts_not_negative",
             ),
         ]
+
+
+class ProgressCount(models.Model):
+    """A commune's daily-progress figures (`reports.progress.figures_by_commune`) as of the
+    end of `on`, counted at `taken_at`. Counting a province reads its whole registry (seconds),
+    so the report page, its Excel file and the dashboard read these rows and count again only
+    on request, for a day never counted, or for a past day counted before it ended
+    (`reports.progress`). One row per commune and day: the day's report stays as it was sent."""
+
+    # The unique key below starts with the commune and serves every read: no other index.
+    commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="+", db_index=False)
+    on = models.DateField()
+    taken_at = models.DateTimeField()
+    figures = models.JSONField()  # reports.logic.Figures.as_dict()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["commune", "on"], name="progress_once_per_day")
+        ]

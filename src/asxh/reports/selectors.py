@@ -1,7 +1,6 @@
-"""The daily progress report's figures: set-based counts per commune, as of the end of a day.
-
-One aggregate query (GROUP BY commune, with a column per programme) over the user's
-communes, whatever their number of people: no row per person ever reaches Python.
+"""The reports' reads: the daily progress report (figures per commune as of the end of a
+day, as counted and kept by `reports.progress`) and the non-cash coverage (from the rows
+kept when each list was locked). No row per person ever reaches Python.
 """
 
 import datetime as dt
@@ -9,28 +8,20 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
 from django.db.models import QuerySet, Sum
 from django.http import Http404
 
 from asxh.access.models import User
 from asxh.access.roles import Capability
 from asxh.access.selectors import communes_for, require
-from asxh.accounts.models import ReceivingAccount
 from asxh.beneficiaries.models import (
-    Beneficiary,
-    Enrolment,
-    PaymentMethodRegistration,
     Programme,
-    TargetGroup,
 )
-from asxh.core.bulk import whole_table_reads
-from asxh.core.formatting import VIETNAM
+from asxh.core.formatting import VIETNAM, date_vn
 from asxh.cycles.models import Cycle
 from asxh.entitlement.engine import benefit_name
 from asxh.entitlement.models import OneOffPayment
 from asxh.entitlement.months import month_first_day, month_iso, month_of
-from asxh.quality.models import Finding, FindingKind
 from asxh.reports.coverage import LOCKED_STATES
 from asxh.reports.coverage_logic import (
     ONE_OFF,
@@ -44,19 +35,8 @@ from asxh.reports.coverage_logic import (
 )
 from asxh.reports.logic import Figures, figures_sum
 from asxh.reports.models import CycleCoverage
+from asxh.reports.progress import day_end, progress_of_day
 from asxh.units.models import Commune
-
-# Findings that say the record disagrees with the bank or the population database.
-MISMATCH_KINDS = (
-    FindingKind.HOLDER_MISMATCH,
-    FindingKind.POLICE_MISMATCH,
-    FindingKind.POLICE_NOT_FOUND,
-)
-# The query names these codes of the registry's choices (checked in tests/test_selectors.py):
-# statuses that take a person off the rolls from status_since, payment methods, account states.
-GONE = ("stopped", "deceased")
-NON_CASH = ("account", "no_account")
-ACCOUNT_STATES = ("verified", "mismatch", "closed")
 
 
 @dataclass
@@ -80,6 +60,17 @@ class DailyReport:
     area: str
     programmes: list[tuple[str, str]]
     provinces: list[ProvinceBlock]
+    taken_at: dt.datetime | None = None  # when the oldest of its communes was counted
+
+    def final(self) -> bool:
+        """Counted after the day ended: the whole day's records are in."""
+        return self.taken_at is not None and self.taken_at >= day_end(self.on)
+
+    def as_of(self) -> str:
+        """What the figures cover, for the printed report."""
+        if self.final() or self.taken_at is None:
+            return f"tính đến hết ngày {self.on:%d/%m/%Y}"
+        return f"tính đến {self.taken_at.astimezone(VIETNAM):%H:%M} ngày {self.on:%d/%m/%Y}"
 
     @property
     def total(self) -> Figures:
@@ -104,141 +95,6 @@ def report_communes(user: User, area: str = "") -> QuerySet[Commune]:
     return narrowed
 
 
-def _tables() -> dict[str, str]:
-    return {
-        "ben": Beneficiary._meta.db_table,
-        "enr": Enrolment._meta.db_table,
-        "reg": PaymentMethodRegistration._meta.db_table,
-        "acc": ReceivingAccount._meta.db_table,
-        "fin": Finding._meta.db_table,
-    }
-
-
-# One query: per person the programmes of the enrolments in force that day, the newest
-# registration and the newest account recorded by the day, and whether a mismatch finding was
-# open at its end; then one GROUP BY commune. Everything joins on the beneficiary id, so for a
-# province PostgreSQL streams the four tables in id order (merge joins on the foreign-key
-# indexes) and sorts only each person's few registrations and accounts.
-_FIGURES = """
-WITH people AS (
-  SELECT b.id AS bid, b.commune_id AS cid{flags}
-  FROM {ben} b JOIN {enr} e ON e.beneficiary_id = b.id
-  WHERE b.commune_id IN ({ids})
-    AND e.start_month <= %(day)s AND (e.end_month IS NULL OR e.end_month >= %(month)s)
-    AND NOT (b.status IN ({gone}) AND b.status_since IS NOT NULL
-             AND b.status_since <= %(day)s)
-  GROUP BY b.id, b.commune_id
-),
-reg AS (
-  SELECT r.beneficiary_id AS bid, r.method,
-         ROW_NUMBER() OVER (PARTITION BY r.beneficiary_id
-                            ORDER BY r.registered_on DESC, r.id DESC) AS rn
-  FROM {reg} r JOIN {ben} b ON b.id = r.beneficiary_id
-  WHERE b.commune_id IN ({ids}) AND r.registered_on <= %(day)s
-),
-acc AS (
-  SELECT a.beneficiary_id AS bid, a.verification, a.verified_on,
-         ROW_NUMBER() OVER (PARTITION BY a.beneficiary_id
-                            ORDER BY a.opened_on DESC, a.id DESC) AS rn
-  FROM {acc} a JOIN {ben} b ON b.id = a.beneficiary_id
-  WHERE b.commune_id IN ({ids}) AND a.opened_on <= %(day)s AND a.status <> 'closed'
-),
-flagged AS (
-  SELECT DISTINCT f.beneficiary_id AS bid FROM {fin} f
-  WHERE f.commune_id IN ({ids}) AND f.kind IN ({kinds}) AND f.detected_at < %(end)s
-    AND (f.state = 'open' OR f.resolved_at >= %(end)s)
-)
-SELECT p.cid,
-  COUNT(*),
-  SUM(CASE WHEN r.method = 'cash' THEN 1 ELSE 0 END),
-  SUM(CASE WHEN r.method = 'account' THEN 1 ELSE 0 END),
-  SUM(CASE WHEN r.method = 'no_account' THEN 1 ELSE 0 END),
-  SUM(CASE WHEN r.method IS NULL THEN 1 ELSE 0 END),
-  SUM(CASE WHEN a.bid IS NOT NULL THEN 1 ELSE 0 END),
-  SUM(CASE WHEN a.verification = 'verified' AND a.verified_on <= %(day)s THEN 1 ELSE 0 END),
-  SUM(CASE WHEN f.bid IS NOT NULL
-             OR (a.verification = 'mismatch'
-                 AND (a.verified_on IS NULL OR a.verified_on <= %(day)s))
-           THEN 1 ELSE 0 END),
-  SUM(CASE WHEN r.method IN ({non_cash}) AND a.verification = 'verified'
-                AND a.verified_on <= %(day)s THEN 1 ELSE 0 END){sums}
-FROM people p
-LEFT JOIN reg r ON r.bid = p.bid AND r.rn = 1
-LEFT JOIN acc a ON a.bid = p.bid AND a.rn = 1
-LEFT JOIN flagged f ON f.bid = p.bid
-GROUP BY p.cid
-"""
-_FIGURE_COLUMNS = (
-    "people", "cash", "account", "no_account", "unregistered", "collected", "verified",
-    "mismatches", "ready",
-)  # fmt: skip
-
-
-def _programme_groups() -> dict[str, list[int]]:
-    """Programme code → its target-group ids (a handful of rows)."""
-    groups: dict[str, list[int]] = {}
-    rows = TargetGroup.objects.order_by("programme_id", "pk").values_list("programme__code", "pk")
-    for code, pk in rows:
-        groups.setdefault(code, []).append(pk)
-    return groups
-
-
-def _sql(commune_ids: list[int], programme_groups: dict[str, list[int]]) -> str:
-    # Literal integers (ids read from the database; a province has a few hundred communes at
-    # most) let the planner see how many people it selects, and testing the group id against
-    # each programme's groups spares a join per enrolment. The finding kinds are fixed codes.
-    def ints(values: list[int]) -> str:
-        return ", ".join(str(int(v)) for v in values)
-
-    def codes(values: tuple[str, ...]) -> str:
-        return ", ".join(f"'{v}'" for v in values)
-
-    return _FIGURES.format(
-        ids=ints(commune_ids),
-        kinds=codes(tuple(kind.value for kind in MISMATCH_KINDS)),
-        gone=codes(GONE),
-        non_cash=codes(NON_CASH),
-        flags="".join(
-            f",\n    MAX(CASE WHEN e.group_id IN ({ints(ids)}) THEN 1 ELSE 0 END) AS f{n}"
-            for n, ids in enumerate(programme_groups.values())
-        ),
-        sums="".join(f",\n  SUM(p.f{n})" for n in range(len(programme_groups))),
-        **_tables(),
-    )
-
-
-def _params(on: dt.date) -> dict[str, Any]:
-    ops = connection.ops
-    end = dt.datetime.combine(on + dt.timedelta(days=1), dt.time.min, tzinfo=VIETNAM)
-    return {
-        "day": ops.adapt_datefield_value(on),
-        "month": ops.adapt_datefield_value(on.replace(day=1)),
-        "end": ops.adapt_datetimefield_value(end),
-    }
-
-
-def figures_by_commune(commune_ids: list[int], on: dt.date) -> dict[int, Figures]:
-    """Figures per commune id, for the communes with anybody to count."""
-    if not commune_ids:
-        return {}
-    programme_groups = _programme_groups()
-    with transaction.atomic(), connection.cursor() as cursor:
-        whole_table_reads()  # no JIT for this wide aggregate, sorts in memory (measured, bench/)
-        cursor.execute(_sql(commune_ids, programme_groups), _params(on))
-        rows = cursor.fetchall()
-    figures: dict[int, Figures] = {}
-    n = len(_FIGURE_COLUMNS)
-    for cid, *values in rows:
-        counts = {k: int(v or 0) for k, v in zip(_FIGURE_COLUMNS, values[:n], strict=True)}
-        figures[cid] = Figures(
-            **counts,  # type: ignore[arg-type]
-            by_programme={
-                code: int(v) for code, v in zip(programme_groups, values[n:], strict=True) if v
-            },
-        )
-    return figures
-
-
 def _programmes() -> list[tuple[str, str]]:
     return list(
         Programme.objects.filter(is_one_off=False).order_by("pk").values_list("code", "name")
@@ -254,7 +110,8 @@ def daily_report(user: User, *, on: dt.date, area: str = "") -> DailyReport:
         .order_by("province__code", "code")
         .only("pk", "code", "name", "province__code", "province__name")
     )
-    figures = figures_by_commune([c.pk for c in communes], on)
+    counted = progress_of_day([c.pk for c in communes], on)
+    figures = counted.figures
     blocks: dict[str, ProvinceBlock] = {}
     for c in communes:
         block = blocks.setdefault(
@@ -264,8 +121,9 @@ def daily_report(user: User, *, on: dt.date, area: str = "") -> DailyReport:
     for block in blocks.values():
         block.total = figures_sum(row.figures for row in block.rows)
     return DailyReport(
-        on=on, area=area.strip(), programmes=_programmes(), provinces=list(blocks.values())
-    )
+        on=on, area=area.strip(), programmes=_programmes(), provinces=list(blocks.values()),
+        taken_at=counted.taken_at,
+    )  # fmt: skip
 
 
 def report_as_dict(report: DailyReport) -> dict[str, Any]:
@@ -273,6 +131,8 @@ def report_as_dict(report: DailyReport) -> dict[str, Any]:
     return {
         "date": f"{report.on:%d/%m/%Y}",
         "area": report.area,
+        "counted_at": date_vn(report.taken_at),
+        "final": report.final(),
         "programmes": [{"code": c, "name": n} for c, n in report.programmes],
         "provinces": [
             {

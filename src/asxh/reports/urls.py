@@ -4,6 +4,7 @@ from asxh.reports import views
 
 urlpatterns = [
     path("", views.daily, name="report_daily"),
+    path("dem-lai/", views.daily_recount, name="report_daily_recount"),
     path("tien-do.xlsx", views.daily_xlsx, name="report_daily_xlsx"),
     path("bao-phu/", views.coverage, name="report_coverage"),
     path("bao-phu.xlsx", views.coverage_xlsx, name="report_coverage_xlsx"),

@@ -1,23 +1,26 @@
 import datetime as dt
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from asxh.access.models import User
+from asxh.access.roles import Capability
 from asxh.core.formatting import number_vn, vnd
 from asxh.entitlement.months import month_iso, month_label, month_of
 from asxh.reports import budget as budget_report
 from asxh.reports import budget_excel, coverage_excel, coverage_logic, logic, selectors
 from asxh.reports.excel import report_xlsx
+from asxh.reports.progress import progress_recount
 from asxh.units.models import Commune
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -33,11 +36,12 @@ def _deadline() -> dt.time:
     return dt.time.fromisoformat(value) if value else logic.DEADLINE
 
 
-def _date_and_area(request: HttpRequest) -> tuple[dt.date, str, str]:
+def _date_and_area(request: HttpRequest, form: QueryDict | None = None) -> tuple[dt.date, str, str]:
     """The date asked for (today by default), the area code, and an error for the user."""
     today = timezone.localdate()
-    text = request.GET.get("date", "").strip()
-    area = request.GET.get("area", "").strip()
+    asked = request.GET if form is None else form
+    text = asked.get("date", "").strip()
+    area = asked.get("area", "").strip()
     if not text:
         return today, area, ""
     try:
@@ -145,9 +149,25 @@ def daily(request: HttpRequest) -> HttpResponse:
             "today_text": f"{today:%d/%m/%Y}",
             "iso_date": on.isoformat(),
             "max_iso": today.isoformat(),
+            "can_recount": user.can(Capability.COUNT_PROGRESS),
         }
     )
     return render(request, "reports/daily.html", context)
+
+
+@login_required
+@require_POST
+def daily_recount(request: HttpRequest) -> HttpResponse:
+    """Count the day again for the user's communes in the area (seconds for a province)."""
+    user = _user(request)
+    on, area, error = _date_and_area(request, request.POST)
+    if error:
+        return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
+    communes = list(selectors.report_communes(user, area).values_list("pk", flat=True))
+    counted = progress_recount(user, communes, on, area=area)
+    messages.success(request, f"Đã đếm lại số liệu ngày {on:%d/%m/%Y} của {counted} xã/phường.")
+    query = urlencode({"date": f"{on:%d/%m/%Y}", **({"area": area} if area else {})})
+    return redirect(f"{reverse('report_daily')}?{query}")
 
 
 def _area_choices(communes: QuerySet[Commune]) -> list[tuple[str, str]]:

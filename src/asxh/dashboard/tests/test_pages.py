@@ -4,8 +4,8 @@ import pytest
 from django.test import Client
 
 from asxh.access.roles import Role
-from asxh.dashboard.models import ProgressSnapshot
 from asxh.dashboard.tests.conftest import AMOUNT
+from asxh.reports.models import ProgressCount
 
 pytestmark = pytest.mark.django_db
 
@@ -86,13 +86,13 @@ def test_progress_is_counted_once_then_recounted_on_request(users, month, areas)
     officer = users[Role.COMMUNE_OFFICER]
     first = _get(officer).context["progress"]
     assert [p.code for p, _ in first.communes] == [areas.home.code]
-    taken = ProgressSnapshot.objects.get(commune=areas.home).taken_at
+    taken = ProgressCount.objects.get(commune=areas.home).taken_at
     assert _get(officer).context["progress"].taken_at == taken  # read, not counted again
     client = Client()
     client.force_login(officer)
     response = client.post("/tong-quan/cap-nhat-tien-do/")
     assert response.status_code == 302
-    assert ProgressSnapshot.objects.get(commune=areas.home).taken_at > taken
+    assert ProgressCount.objects.get(commune=areas.home).taken_at > taken
 
 
 def test_a_wrong_month_is_explained(users, month):

@@ -1,13 +1,17 @@
 """The summary of a locked list: it adds up to the list and to the provider's books, it is
 rewritten when results come in, and a reader never gets rows behind the result files."""
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from asxh.cycles import selectors as cycle_selectors
 from asxh.dashboard.logic import Payments, payments_sum
 from asxh.dashboard.models import PaymentSummary, SummaryState
 from asxh.dashboard.summary import NO_RESULTS, summaries_current, summary_write
 from asxh.dashboard.tests.conftest import AMOUNT
+from asxh.reports.progress import day_end
 from asxh.results import selectors as results_selectors
 from asxh.results.models import ResultFile
 
@@ -106,12 +110,17 @@ def test_the_refresh_command_catches_up_and_counts_progress(reported, areas, cap
     from django.core.management import call_command
 
     from asxh.audit.models import AuditEvent
-    from asxh.dashboard.models import ProgressSnapshot
+    from asxh.reports.models import ProgressCount
 
     call_command("dashboard", "refresh", "--progress")
     assert "Đã tổng hợp lại 1 danh sách" in capsys.readouterr().out
     assert SummaryState.objects.get(cycle=reported.cycle).results_key != NO_RESULTS
-    assert ProgressSnapshot.objects.filter(commune=areas.home).exists()
+    today = timezone.localdate()
+    kept = ProgressCount.objects.filter(commune=areas.home)
+    assert sorted(kept.values_list("on", flat=True)) == [today - dt.timedelta(days=1), today]
+    assert kept.get(on=today - dt.timedelta(days=1)).taken_at >= day_end(
+        today - dt.timedelta(days=1)
+    )
     call_command("dashboard", "refresh")
     assert "Đã tổng hợp lại 0 danh sách" in capsys.readouterr().out
     assert AuditEvent.objects.filter(action="dashboard.refresh").count() == 2

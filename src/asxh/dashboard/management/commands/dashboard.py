@@ -1,6 +1,7 @@
 """`asxh dashboard monthly|refresh …`: the monthly report to the upper level with the same
 figures as the dashboard, and the summaries the dashboard reads."""
 
+import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -16,10 +17,11 @@ from asxh.cycles.models import Cycle
 from asxh.dashboard import selectors
 from asxh.dashboard.excel import month_xlsx
 from asxh.dashboard.logic import CHANNELS
-from asxh.dashboard.summary import progress_write, summaries_current, summary_write
+from asxh.dashboard.summary import summaries_current, summary_write
 from asxh.entitlement.months import month_label, month_parse
 from asxh.reports.coverage import LOCKED_STATES
 from asxh.reports.logic import percent_vn
+from asxh.reports.progress import progress_count, progress_of_day
 
 
 class Command(BaseCommand):
@@ -45,7 +47,10 @@ class Command(BaseCommand):
         )
         refresh.add_argument("--again", action="store_true", help="Tổng hợp lại mọi danh sách.")
         refresh.add_argument(
-            "--progress", action="store_true", help="Đếm lại tiến độ mọi xã có đối tượng."
+            "--progress",
+            action="store_true",
+            help="Đếm lại tiến độ hôm nay của mọi xã có đối tượng (và số liệu cả ngày hôm qua "
+            "nếu chưa đếm sau nửa đêm).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -84,8 +89,11 @@ class Command(BaseCommand):
             done = summaries_current(locked)
         counted = 0
         if progress:
-            with_people = Beneficiary.objects.values_list("commune_id", flat=True).distinct()
-            counted = progress_write(list(with_people), on=timezone.localdate())
+            with_people = list(Beneficiary.objects.values_list("commune_id", flat=True).distinct())
+            today = timezone.localdate()
+            # Yesterday's report is complete once counted after midnight (done once a day).
+            progress_of_day(with_people, today - dt.timedelta(days=1))
+            counted = len(progress_count(with_people, today))
         with transaction.atomic():
             audit_record(actor=None, action="dashboard.refresh", object_type="dashboard",
                          after={"cycles": done, "communes": counted})  # fmt: skip

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from asxh.access.selectors import user_by_username
 from asxh.core.commands import refusals_reported, report_answer
-from asxh.core.formatting import number_vn, vnd
+from asxh.core.formatting import date_vn, number_vn, vnd
 from asxh.entitlement.months import month_label, month_of
 from asxh.reports import budget, coverage_logic, logic, selectors
 from asxh.reports.budget_excel import budget_xlsx
@@ -16,6 +16,7 @@ from asxh.reports.coverage import coverage_fill
 from asxh.reports.coverage_excel import coverage_xlsx
 from asxh.reports.coverage_logic import Coverage
 from asxh.reports.excel import report_xlsx
+from asxh.reports.progress import progress_recount
 
 
 class Command(BaseCommand):
@@ -33,6 +34,12 @@ class Command(BaseCommand):
         daily.add_argument("--area", default="", help="Mã tỉnh (2 số) hoặc mã xã (5 số).")
         daily.add_argument("--json", action="store_true", help="In số liệu dạng JSON.")
         daily.add_argument("-o", "--output", default="", help="Ghi file Excel (.xlsx) theo mẫu.")
+        daily.add_argument(
+            "--recount",
+            action="store_true",
+            help="Đếm lại số liệu của ngày đó trước khi in (không có: dùng số đã đếm, ngày chưa "
+            "đếm thì đếm ngay).",
+        )
         cover = sub.add_parser(
             "coverage", help="Tỷ lệ người và số tiền chi trả không dùng tiền mặt, theo tháng."
         )
@@ -82,6 +89,10 @@ class Command(BaseCommand):
                 today = timezone.localdate()
                 text = options["date"]
                 on = logic.report_date_parse(text, today=today) if text else today
+                if options["recount"]:
+                    communes = selectors.report_communes(user, options["area"])
+                    progress_recount(user, list(communes.values_list("pk", flat=True)), on,
+                                     area=options["area"])  # fmt: skip
                 report = selectors.daily_report(user, on=on, area=options["area"])
         except ValueError as error:
             raise CommandError(str(error)) from None
@@ -215,7 +226,7 @@ def _text(report: selectors.DailyReport) -> str:
     """A plain table for the terminal: the count columns and the shares, one line a commune."""
     cols = logic.columns(report.programmes)
     heads = ["Xã/phường", *(c.short or c.title for c in cols)]
-    lines = [f"Báo cáo tiến độ — số liệu tính đến hết ngày {report.on:%d/%m/%Y}"]
+    lines = [f"Báo cáo tiến độ — số liệu {report.as_of()} (đếm lúc {date_vn(report.taken_at)})"]
     for block in report.provinces:
         lines.append(f"\n{block.name}")
         table = [heads]
