@@ -385,17 +385,15 @@ class _ResultCells:
 
     def __init__(self) -> None:
         self._known: dict[str, Outcome | str | None] = {}
+        self._listed = False  # the accepted values were listed in an earlier problem
 
     def meaning(self, number: int, result: str, reason: str) -> tuple[Outcome, str, str]:
         if result not in self._known:
             self._known[result] = _result_meaning(result)
         meaning = self._known[result]
         if meaning is None:
-            raise _Invalid(
-                f"Dòng {number}, cột «{RESULT_TITLE}»: không hiểu giá trị «{result}». Ghi một "
-                f"trong: {ACCEPTED_RESULTS} (với RJCT, ghi mã lý do ISO như AC04 vào cột "
-                f"«{REASON_TITLE}»)."
-            )
+            raise _Invalid(f"Dòng {number}, cột «{RESULT_TITLE}»: không hiểu giá trị «{result}». "
+                           + self._accepted())  # fmt: skip
         code, words = _reason_cell(reason)
         if isinstance(meaning, Outcome):
             if meaning is Outcome.FAILED_OTHER and code in REASONS:
@@ -410,6 +408,15 @@ class _ResultCells:
                 else (Outcome.FAILED_OTHER, REJECTED, reason or NO_REASON)
             )
         return _rejection(meaning, reason)  # a reason code written as the result
+
+    def _accepted(self) -> str:
+        """The accepted values, listed once per file: a file wrong on every row would
+        otherwise repeat them on each of the problems shown."""
+        if self._listed:
+            return "Ghi một trong các giá trị đã nêu ở lỗi đầu tiên của cột này."
+        self._listed = True
+        return (f"Ghi một trong: {ACCEPTED_RESULTS} (với RJCT, ghi mã lý do ISO như AC04 vào "
+                f"cột «{REASON_TITLE}»).")  # fmt: skip
 
 
 def _result_meaning(result: str) -> Outcome | str | None:

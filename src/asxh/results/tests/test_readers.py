@@ -20,6 +20,7 @@ from asxh.cycles.rows import ListHeader, PaymentRow
 from asxh.results import readers
 from asxh.results.outcomes import LABELS, Outcome, Reported, ResultFileError
 from asxh.results.readers import (
+    ACCEPTED_RESULTS,
     PAID_AMOUNT_TITLE,
     REASON_TITLE,
     REFERENCE_TITLE,
@@ -422,6 +423,13 @@ def test_problems_are_capped_at_fifty(tmp_path: Path) -> None:
     assert len(found) == 51
     assert found[0].startswith("Dòng 2, cột «Kết quả»") and found[49].startswith("Dòng 51,")
     assert found[50] == "… và 70 lỗi khác."
+    # The accepted values are listed once, not on each of the fifty problems.
+    assert ACCEPTED_RESULTS in found[0]
+    assert found[1] == (
+        "Dòng 3, cột «Kết quả»: không hiểu giá trị «không rõ». Ghi một trong các giá trị đã "
+        "nêu ở lỗi đầu tiên của cột này."
+    )
+    assert sum(ACCEPTED_RESULTS in text for text in found) == 1
 
 
 def test_a_file_that_is_not_a_result_list_is_refused_at_once(tmp_path: Path) -> None:
