@@ -370,9 +370,10 @@ def _transfers_step(cycle: Cycle) -> tuple[dt.date | None, str]:
     return None, note
 
 
-def calendar(cycle: Cycle, today: dt.date) -> list[logic.Step]:
-    """The cycle's steps: what the system has recorded as done, and what is late."""
-    pending = _pending_changes(cycle, None)
+def calendar(cycle: Cycle, today: dt.date, communes: list[int] | None = None) -> list[logic.Step]:
+    """The cycle's steps: what the system has recorded as done, and what is late; the pending
+    changes are counted in `communes` (a commune officer's) or in the whole province."""
+    pending = _pending_changes(cycle, communes)
     first_export = cycle.exports.order_by("created_at").values_list("created_at", flat=True).first()
     done: dict[int, tuple[dt.date | None, str]] = {
         2: (None, f"còn {pending} biến động chưa duyệt") if pending else (cycle.month, "không còn biến động chờ duyệt"),

@@ -80,7 +80,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "cycle": cycle,
         "figures": selectors.figures_for(cycle, communes),
         "whole_province": communes is None,
-        "steps": selectors.calendar(cycle, timezone.localdate()),
+        "steps": selectors.calendar(cycle, timezone.localdate(), communes),
         "blocking": selectors.blocking(cycle, communes),
         "totals": figures,
         "providers": Provider.objects.filter(pk__in=provider_ids).order_by("name"),

@@ -227,6 +227,29 @@ def test_a_commune_officer_sees_their_communes_figures_only(setting, people):
     assert shown == {setting.officer.username: "1 403", setting.approver.username: "2 200"}
 
 
+def test_the_calendar_counts_the_pending_changes_of_the_officers_communes(setting, people):
+    from django.test import Client
+
+    from asxh.changes.services import change_propose
+
+    cycle = _build(setting).cycle
+    neighbour_officer = make_user(Role.COMMUNE_OFFICER, commune=setting.areas.neighbour,
+                                  username="canbo-lang-gieng")  # fmt: skip
+    change_propose(actor=neighbour_officer, kind="decrease_ineligible", payload={},
+                   note="Biên bản rà soát số 3", effective_month=cycle.month,
+                   beneficiary_id=people["neighbour"])  # fmt: skip
+    seen = {}
+    for user in (setting.officer, setting.approver):
+        client = Client()
+        client.force_login(user)
+        steps = client.get(f"/ky-chi/{cycle.pk}/").context["steps"]
+        seen[user.username] = next(s.note for s in steps if s.due.day == 2)
+    assert seen == {
+        setting.officer.username: "không còn biến động chờ duyệt",
+        setting.approver.username: "còn 1 biến động chưa duyệt",
+    }
+
+
 def test_a_recovery_larger_than_the_months_due_is_held_and_carried_never_sent(setting, people):
     from django.utils import timezone
 
