@@ -1,6 +1,6 @@
 """The daily progress figures as counted and kept: one `ProgressCount` row per commune and day.
 
-Counting reads the whole registry of the communes asked (2,5 s for a province of 300.000
+Counting reads the whole registry of the communes asked (2,7 s for a province of 300.000
 people, bench/report_bench.py), so the report page, its Excel file, `asxh report daily` and
 the dashboard read the kept rows and say when they were counted. A day is counted when first
 asked for, again on request (`progress_recount`), and once more after it has ended if it was
@@ -57,9 +57,9 @@ def _tables() -> dict[str, str]:
 
 # One query: per person the programmes of the enrolments in force that day, the newest
 # registration and the newest account recorded by the day, and whether a mismatch finding was
-# open at its end; then one GROUP BY commune. Everything joins on the beneficiary id, so for a
-# province PostgreSQL streams the four tables in id order (merge joins on the foreign-key
-# indexes) and sorts only each person's few registrations and accounts.
+# open at its end; then one GROUP BY commune. Everything joins on the beneficiary id; for a
+# province PostgreSQL reads the enrolment, registration and account tables whole and hashes
+# the communes' people (EXPLAIN on the bench database; index look-ups per person were slower).
 _FIGURES = """
 WITH people AS (
   SELECT b.id AS bid, b.commune_id AS cid{flags}

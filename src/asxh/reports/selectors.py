@@ -14,9 +14,7 @@ from django.http import Http404
 from asxh.access.models import User
 from asxh.access.roles import Capability
 from asxh.access.selectors import communes_for, require
-from asxh.beneficiaries.models import (
-    Programme,
-)
+from asxh.beneficiaries.models import Programme
 from asxh.core.formatting import VIETNAM, date_vn
 from asxh.cycles.models import Cycle
 from asxh.entitlement.engine import benefit_name

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from asxh.access.selectors import user_by_username
 from asxh.audit.services import audit_record
-from asxh.beneficiaries.models import Beneficiary
 from asxh.core.commands import refusals_reported, report_answer
 from asxh.core.formatting import number_vn, vnd
 from asxh.cycles.models import Cycle
@@ -22,6 +21,7 @@ from asxh.entitlement.months import month_label, month_parse
 from asxh.reports.coverage import LOCKED_STATES
 from asxh.reports.logic import percent_vn
 from asxh.reports.progress import progress_count, progress_of_day
+from asxh.units.models import Commune
 
 
 class Command(BaseCommand):
@@ -49,8 +49,8 @@ class Command(BaseCommand):
         refresh.add_argument(
             "--progress",
             action="store_true",
-            help="Đếm lại tiến độ hôm nay của mọi xã có đối tượng (và số liệu cả ngày hôm qua "
-            "nếu chưa đếm sau nửa đêm).",
+            help="Đếm lại tiến độ hôm nay của mọi xã/phường (và số liệu cả ngày hôm qua nếu "
+            "chưa đếm sau nửa đêm).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -89,11 +89,12 @@ class Command(BaseCommand):
             done = summaries_current(locked)
         counted = 0
         if progress:
-            with_people = list(Beneficiary.objects.values_list("commune_id", flat=True).distinct())
+            # Every commune, those without people too: a reader then never waits for a count.
+            communes = list(Commune.objects.values_list("pk", flat=True))
             today = timezone.localdate()
             # Yesterday's report is complete once counted after midnight (done once a day).
-            progress_of_day(with_people, today - dt.timedelta(days=1))
-            counted = len(progress_count(with_people, today))
+            progress_of_day(communes, today - dt.timedelta(days=1))
+            counted = len(progress_count(communes, today))
         with transaction.atomic():
             audit_record(actor=None, action="dashboard.refresh", object_type="dashboard",
                          after={"cycles": done, "communes": counted})  # fmt: skip
