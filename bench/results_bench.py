@@ -1,12 +1,14 @@
 """Importing a provider's results for a whole locked list, then the books (settlement figures).
 
 Run after `bench/cycle_bench.py` (a locked list of province 91 for the bench's provider,
-`bench-buudien`) on DATABASE_URL (PostgreSQL). Writes a result CSV in the layout the provider
-fills in (reference, result, amount paid, reason) for every payment of the list: most paid in
-full, some partly, some failed; imports it; imports it again (nothing changes); then times the
-books. `--fresh` first deletes the results recorded for that cycle by earlier runs (and vacuums
-the events, so that the run is a first import; and the refused-transfer findings). Rows are in the list's order (commune, name). Prints one
-JSON line per step.
+`bench-buudien`) on DATABASE_URL (PostgreSQL). Writes the provider's result for every payment
+of the list, in the list's order (commune, name): with `--format csv` (the default) a CSV in
+the layout the provider fills in (reference, result, amount paid, reason), most paid in full,
+some partly, some failed; with `--format pain002` an ISO 20022 pain.002 status report, 95 %
+ACCC and 5 % RJCT AC01. Imports it; imports it again (nothing changes); then times the books.
+`--fresh` first deletes the results recorded for that cycle by earlier runs (and the
+refused-transfer findings) and compacts the events, so that the run is a first import. Prints
+one JSON line per step.
 """
 
 import argparse
@@ -18,6 +20,7 @@ import resource
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +31,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--month", default="2026-12")
     parser.add_argument("--provider", default="bench-buudien")
     parser.add_argument("--fresh", action="store_true")
+    parser.add_argument("--format", choices=("csv", "pain002"), default="csv")
     return parser.parse_args()
 
 
@@ -37,15 +41,14 @@ def _print(name: str, seconds: float, **extra: Any) -> None:
                      ensure_ascii=False), flush=True)  # fmt: skip
 
 
-def _write_report(cycle_id: int, provider_id: int, path: Path) -> int:
-    """Every payment of the provider's list with a result: 90 % paid (half of them without an
-    amount, meaning in full), 5 % partly paid, 5 % failed."""
+def _payments(cycle_id: int, provider_id: int) -> Iterator[tuple[str, int]]:
+    """(reference, amount) of each of the provider's payments, in the list's order (commune,
+    name), as the provider gets it and sends it back."""
     from django.db import transaction
 
     from asxh.core.bulk import whole_table_reads
     from asxh.cycles.build import sql_stream
 
-    # In the list's order (commune, name), as the provider gets it and sends it back.
     sql = """SELECT l.beneficiary_id, SUM(l.amount) FROM cycles_paymentline l
              JOIN providers_contract k ON k.id = l.contract_id
              JOIN beneficiaries_beneficiary b ON b.id = l.beneficiary_id
@@ -53,24 +56,58 @@ def _write_report(cycle_id: int, provider_id: int, path: Path) -> int:
              WHERE l.cycle_id = %s AND l.held_reason = '' AND k.provider_id = %s
              GROUP BY l.beneficiary_id, c.code, b.name_folded
              ORDER BY c.code, b.name_folded, l.beneficiary_id"""
+    with transaction.atomic():
+        whole_table_reads()  # planned for the whole list (not its first rows): seconds, not minutes
+        for person, amount in sql_stream(sql, [cycle_id, provider_id]):
+            yield f"ASXH{cycle_id:06d}{person:010d}", int(amount)
+
+
+def _write_csv(payments: Iterator[tuple[str, int]], path: Path) -> int:
+    """90 % paid (half of them without an amount, meaning in full), 5 % partly, 5 % failed."""
     chance = random.Random(20)
     rows = 0
-    with transaction.atomic(), path.open("w", encoding="utf-8-sig", newline="") as out:
-        whole_table_reads()  # planned for the whole list (not its first rows): seconds, not minutes
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(["Mã tham chiếu", "Kết quả", "Số tiền đã chi (đồng)", "Lý do"])
-        for person, amount in sql_stream(sql, [cycle_id, provider_id]):
-            reference = f"ASXH{cycle_id:06d}{person:010d}"
+        for reference, amount in payments:
             roll = chance.random()
             if roll < 0.45:
                 writer.writerow([reference, "Đã chi", "", ""])
             elif roll < 0.90:
-                writer.writerow([reference, "Đã chi", f"{int(amount):,}".replace(",", "."), ""])
+                writer.writerow([reference, "Đã chi", f"{amount:,}".replace(",", "."), ""])
             elif roll < 0.95:
-                writer.writerow([reference, "Đã chi", str(int(amount) // 2), ""])
+                writer.writerow([reference, "Đã chi", str(amount // 2), ""])
             else:
                 writer.writerow([reference, "Sai số tài khoản", "", "AC01"])
             rows += 1
+    return rows
+
+
+PAIN002_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.002.001.10"><CstmrPmtStsRpt>'
+    "<GrpHdr><MsgId>BENCH-PSR</MsgId><CreDtTm>2026-12-09T16:00:00</CreDtTm></GrpHdr>"
+    "<OrgnlGrpInfAndSts><OrgnlMsgId>BENCH-PAIN001</OrgnlMsgId>"
+    "<OrgnlMsgNmId>pain.001.001.09</OrgnlMsgNmId><GrpSts>PART</GrpSts></OrgnlGrpInfAndSts>"
+    "<OrgnlPmtInfAndSts><OrgnlPmtInfId>BENCH-PAIN001</OrgnlPmtInfId>\n"
+)
+
+
+def _write_pain002(payments: Iterator[tuple[str, int]], path: Path) -> int:
+    """95 % ACCC, 5 % RJCT with AC01 (a status report carries no amounts)."""
+    chance = random.Random(20)
+    rows = 0
+    with path.open("w", encoding="utf-8") as out:
+        out.write(PAIN002_HEAD)
+        for reference, _ in payments:
+            status = (
+                "<TxSts>ACCC</TxSts>" if chance.random() < 0.95 else
+                "<TxSts>RJCT</TxSts><StsRsnInf><Rsn><Cd>AC01</Cd></Rsn></StsRsnInf>"
+            )  # fmt: skip
+            out.write(f"<TxInfAndSts><OrgnlEndToEndId>{reference}</OrgnlEndToEndId>{status}"
+                      f"<AcctSvcrRef>FT-{rows}</AcctSvcrRef></TxInfAndSts>\n")  # fmt: skip
+            rows += 1
+        out.write("</OrgnlPmtInfAndSts></CstmrPmtStsRpt></Document>\n")
     return rows
 
 
@@ -106,10 +143,11 @@ def main() -> None:
             for table in ("results_paymentevent", "quality_finding"):  # compact, as never deleted
                 cursor.execute(f"VACUUM FULL ANALYZE {table}")
     folder = Path(tempfile.mkdtemp(prefix="asxh-results-bench-"))
-    path = folder / "ket-qua.csv"
+    path = folder / ("ket-qua.csv" if args.format == "csv" else "ket-qua.xml")
+    write = _write_csv if args.format == "csv" else _write_pain002
     started = time.perf_counter()
-    rows = _write_report(cycle.pk, provider.pk, path)
-    _print("write_report_csv", time.perf_counter() - started, rows=rows,
+    rows = write(_payments(cycle.pk, provider.pk), path)
+    _print(f"write_report_{args.format}", time.perf_counter() - started, rows=rows,
            mb=round(path.stat().st_size / 1e6, 1))  # fmt: skip
     started = time.perf_counter()
     summary = results_import(actor=actor, cycle_id=cycle.pk, path=path, name=path.name)
