@@ -859,6 +859,11 @@ class _Paths:
         self.direction = self("CdtDbtInd")
         self.codes = self("BkTxCd")
         self.returned = self("RtrInf")
+        self.original_end_to_end = self("OrgnlEndToEndId")
+        self.original_instruction = self("OrgnlInstrId")
+        self.original_transaction = self("OrgnlTxRef")
+        self.transaction_status = self("TxSts")
+        self.status_reason = self("StsRsnInf")
 
     def __call__(self, path: str) -> str:
         built = self._built.get(path)
@@ -939,10 +944,11 @@ class _Status:
     details: str = ""
 
 
-def _status_of(holder: Any, p: _Paths, status_tag: str) -> _Status:
+def _status_of(holder: Any, p: _Paths, status_name: str) -> _Status:
+    """The status in the child `status_name` (a qualified tag) and the first reason."""
     found = _Status()
     details: list[str] = []
-    status_name, reason_name = p(status_tag), p("StsRsnInf")
+    reason_name = p.status_reason
     for child in holder:
         if child.tag == status_name:
             found.status = (child.text or "").strip()
@@ -971,7 +977,7 @@ def _pain002_rows(path: Path, namespace: str, ids: _Ids, problems: _Problems) ->
                 count += 1
                 if element.getparent() is not block_element:  # a new block: read its status once
                     block_element = element.getparent()
-                    block = _status_of(block_element, p, "PmtInfSts")
+                    block = _status_of(block_element, p, p("PmtInfSts"))
                 try:
                     event = _transaction(element, p, f"giao dịch {count}", block, group)
                 except _Invalid as invalid:
@@ -980,9 +986,9 @@ def _pain002_rows(path: Path, namespace: str, ids: _Ids, problems: _Problems) ->
                     if event:
                         yield event
             elif tag == block_tag and element is not block_element:
-                empty_blocks.append(_status_of(element, p, "PmtInfSts"))
+                empty_blocks.append(_status_of(element, p, p("PmtInfSts")))
             elif tag == group_tag:
-                group = _status_of(element, p, "GrpSts")
+                group = _status_of(element, p, p("GrpSts"))
                 ids.original_message_id = (element.findtext(p("OrgnlMsgId")) or "").strip()
             elif tag == header_tag:
                 ids.message_id = (element.findtext(p("MsgId")) or "").strip()
@@ -994,18 +1000,22 @@ def _pain002_rows(path: Path, namespace: str, ids: _Ids, problems: _Problems) ->
 
 def _transaction(tx: Any, p: _Paths, where: str, block: _Status, group: _Status) -> Reported | None:
     texts = _texts(tx)
-    reference = _xml_reference(texts.get(p("OrgnlEndToEndId")), texts.get(p("OrgnlInstrId")))
+    reference = _xml_reference(texts.get(p.original_end_to_end), texts.get(p.original_instruction))
     _check_reference(where, reference, "OrgnlEndToEndId")
-    own = _status_of(tx, p, "TxSts")
+    own = (
+        _status_of(tx, p, p.transaction_status)
+        if p.status_reason in texts
+        else _Status(texts.get(p.transaction_status, ""))  # no reason: most transactions
+    )
     # Without TxSts the status is the block's, else the group's (and so are the reasons).
     status = own if own.status else block if block.status else group
     reason = own if own.code or own.details else status
-    bank_ref = texts.get(p("AcctSvcrRef"), "")
+    bank_ref = texts.get(p.bank_ref, "")
     if status.status in PENDING_STATUSES:
         return None
     if status.status in PAID_STATUSES:
         amount = None
-        if p("OrgnlTxRef") in texts:  # our amount echoed: the amount paid
+        if p.original_transaction in texts:  # our amount echoed: the amount paid
             echoed = _amount_of(tx.find(p("OrgnlTxRef/Amt/InstdAmt")))
             amount = None if echoed is None else _vnd(f"{_capital(where)} ({reference})", echoed)
         text = _joined(PAID_STATUSES[status.status], reason.details)
@@ -1061,7 +1071,7 @@ class _Entry:
         self.credit = texts.get(p("CdtDbtInd")) == "CRDT"
         self.reversal = texts.get(p("RvslInd"), "").lower() in ("true", "1")
         self.returned = (element.findtext(p("BkTxCd/Domn/Fmly/SubFmlyCd")) or "").strip() == "RRTN"
-        self.bank_ref = texts.get(p("AcctSvcrRef"), "")
+        self.bank_ref = texts.get(p.bank_ref, "")
         # A TxDtls without an amount takes the entry's if it is the entry's only one: it
         # waits here for the next TxDtls or the entry's end to tell.
         self.waiting: tuple[Reported, str] | None = None  # the event, its file's MsgId
