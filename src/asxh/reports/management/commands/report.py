@@ -226,7 +226,8 @@ def _text(report: selectors.DailyReport) -> str:
     """A plain table for the terminal: the count columns and the shares, one line a commune."""
     cols = logic.columns(report.programmes)
     heads = ["Xã/phường", *(c.short or c.title for c in cols)]
-    lines = [f"Báo cáo tiến độ — số liệu {report.as_of()} (đếm lúc {date_vn(report.taken_at)})"]
+    counted = f" (đếm lúc {date_vn(report.taken_at)})" if report.final() else ""
+    lines = [f"Báo cáo tiến độ — số liệu {report.as_of()}{counted}"]
     for block in report.provinces:
         lines.append(f"\n{block.name}")
         table = [heads]
