@@ -14,7 +14,7 @@
 The bench database has one locked list; the --months − 1 months before it are stood in for
 by locked cycle rows without lines carrying a copy of its summary rows (coverage and
 dashboard), so that the trend reads a year. Everything — the rewritten summaries, the
-snapshots, the stand-ins, the users, and the dashboard's tables if the database was not
+progress counts, the stand-ins, the users, and the dashboard's tables if the database was not
 migrated — happens in one transaction that is rolled back: the database is only read. Prints one JSON line per step and per role.
 """
 

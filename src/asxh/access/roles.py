@@ -30,8 +30,8 @@ class Capability(StrEnum):
     # See data-quality findings; resolving them needs EDIT_BENEFICIARIES.
     VIEW_QUALITY = "view_quality"
     VIEW_REPORTS = "view_reports"
-    # Count the daily progress again: it replaces the kept figures the reports read, so
-    # supervision, which only reads, may not.
+    # Count the daily progress again on request, replacing the kept figures the reports read;
+    # supervision only reads. (A day never counted is counted for whoever first reads it.)
     COUNT_PROGRESS = "count_progress"
     VIEW_AUDIT = "view_audit"
     # Add rates (a new decree's levels): national for POLICY, the province's own for PROVINCE.

@@ -1,5 +1,5 @@
 """/tong-quan/: one dashboard whose sections depend on the user's role, the monthly report's
-Excel file, and recounting the progress snapshot. Thin: the figures are the selectors'."""
+Excel file, and recounting the progress figures. Thin: the figures are the selectors'."""
 
 import datetime as dt
 from collections.abc import Callable
@@ -226,7 +226,7 @@ def _calendar(page: Page) -> dict[str, Any]:
 @dataclass(frozen=True)
 class Lagging:
     commune: selectors.CommuneMonth
-    ready: float | None  # share of people ready to be paid without cash (progress snapshot)
+    ready: float | None  # share of people ready to be paid without cash (kept progress figures)
 
 
 def _lagging(page: Page) -> dict[str, Any]:

@@ -100,7 +100,7 @@ class ProgressCount(models.Model):
     end of `on`, counted at `taken_at`. Counting a province reads its whole registry (seconds),
     so the report page, its Excel file and the dashboard read these rows and count again only
     on request, for a day never counted, or for a past day counted before it ended
-    (`reports.progress`). One row per commune and day: the day's report stays as it was sent."""
+    (`reports.progress`). One row per commune and day, replaced only by those counts."""
 
     # The unique key below starts with the commune and serves every read: no other index.
     commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="+", db_index=False)

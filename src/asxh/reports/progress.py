@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from asxh.access.models import User
@@ -205,13 +204,15 @@ def progress_count(commune_ids: list[int], on: dt.date) -> list[ProgressCount]:
     figures, replacing that day's earlier count; returns the rows kept."""
     if not commune_ids:
         return []
+    # The count sees what was recorded when it started: a count begun before midnight is not
+    # the whole day even if it ends after.
+    started = timezone.now()
     counted = figures_by_commune(commune_ids, on)
-    now = timezone.now()
     return ProgressCount.objects.bulk_create(
         [
-            ProgressCount(commune_id=pk, on=on, taken_at=now,
+            ProgressCount(commune_id=pk, on=on, taken_at=started,
                           figures=counted.get(pk, Figures()).as_dict())
-            for pk in commune_ids
+            for pk in sorted(commune_ids)  # one order for every writer: no deadlock between two
         ],
         update_conflicts=True,
         unique_fields=["commune", "on"],
@@ -241,17 +242,18 @@ def progress_of_day(commune_ids: list[int], on: dt.date) -> Counted:
 
 
 def progress_latest(commune_ids: list[int], today: dt.date) -> Counted:
-    """Each commune's newest kept figures up to `today` (perhaps of an earlier day, which
-    `Counted.on` tells); communes never counted are counted now, for today."""
-    newest = dict(
-        ProgressCount.objects.filter(commune_id__in=commune_ids, on__lte=today)
-        .values("commune_id")
-        .annotate(last=Max("on"))
-        .values_list("commune_id", "last")
+    """Each commune's figures of today as kept, else of yesterday (which `Counted.on` tells:
+    the dashboard shows them at once, marked as the day before); communes with neither are
+    counted now, for today."""
+    kept: dict[int, ProgressCount] = {}
+    recent = ProgressCount.objects.filter(
+        commune_id__in=commune_ids, on__in=[today - dt.timedelta(days=1), today]
     )
-    rows = ProgressCount.objects.filter(commune_id__in=newest, on__in=set(newest.values()))
-    kept = [r for r in rows if r.on == newest[r.commune_id]]
-    return _counted(kept + progress_count([pk for pk in commune_ids if pk not in newest], today))
+    for row in recent.order_by("on"):  # today's, read last, wins
+        kept[row.commune_id] = row
+    kept.update((r.commune_id, r) for r in progress_count(
+        [pk for pk in commune_ids if pk not in kept], today))  # fmt: skip
+    return _counted([kept[pk] for pk in commune_ids])
 
 
 def progress_recount(user: User, commune_ids: list[int], on: dt.date, *, area: str) -> int:

@@ -1,6 +1,6 @@
 # The dashboard's one snapshot per commune becomes the reports' progress counts, one per
 # commune and day (reports.ProgressCount): the snapshots taken so far are kept as those days'
-# counts.
+# counts. Going back recreates the snapshot table empty: the dashboard counts again.
 
 from django.db import migrations
 

@@ -112,15 +112,25 @@ def test_the_refresh_command_catches_up_and_counts_progress(reported, areas, cap
     from asxh.audit.models import AuditEvent
     from asxh.reports.models import ProgressCount
 
+    today = timezone.localdate()
+    yesterday = today - dt.timedelta(days=1)
+    # Yesterday: the home commune was counted during the day, the neighbour after midnight.
+    for commune, taken in (
+        (areas.home, day_end(yesterday) - dt.timedelta(hours=5)),
+        (areas.neighbour, day_end(yesterday) + dt.timedelta(minutes=5)),
+    ):
+        ProgressCount.objects.create(commune=commune, on=yesterday, taken_at=taken,
+                                     figures={"people": 999})  # fmt: skip
     call_command("dashboard", "refresh", "--progress")
     assert "Đã tổng hợp lại 1 danh sách" in capsys.readouterr().out
     assert SummaryState.objects.get(cycle=reported.cycle).results_key != NO_RESULTS
-    today = timezone.localdate()
-    kept = ProgressCount.objects.filter(commune=areas.home)
-    assert sorted(kept.values_list("on", flat=True)) == [today - dt.timedelta(days=1), today]
-    assert kept.get(on=today - dt.timedelta(days=1)).taken_at >= day_end(
-        today - dt.timedelta(days=1)
-    )
+    home = ProgressCount.objects.filter(commune=areas.home)
+    assert sorted(home.values_list("on", flat=True)) == [yesterday, today]
+    finalised = home.get(on=yesterday)
+    assert finalised.taken_at >= day_end(yesterday) and finalised.figures["people"] != 999
+    final = ProgressCount.objects.get(commune=areas.neighbour, on=yesterday)
+    assert final.figures == {"people": 999}  # counted after its end already: left as it was
+    assert ProgressCount.objects.filter(commune=areas.foreign, on=today).exists()  # every one
     call_command("dashboard", "refresh")
     assert "Đã tổng hợp lại 0 danh sách" in capsys.readouterr().out
     assert AuditEvent.objects.filter(action="dashboard.refresh").count() == 2

@@ -70,22 +70,27 @@ def test_a_past_day_counted_during_the_day_is_counted_again_once_it_has_ended(
     assert _home(daily_report(officer, on=ON), areas).people == EXPECTED_HOME[ON].people + 1
 
 
-def test_the_dashboard_reads_each_communes_newest_count(scenario, areas):
+def test_the_dashboard_reads_today_else_yesterday_and_counts_the_rest(scenario, areas):
     today = timezone.localdate()
     yesterday = today - dt.timedelta(days=1)
-    older = dt.datetime.combine(today, dt.time.min, tzinfo=VIETNAM)
-    ProgressCount.objects.create(
-        commune=areas.home, on=yesterday, taken_at=older, figures=Figures(people=7).as_dict()
-    )
-    ProgressCount.objects.create(
-        commune=areas.home, on=yesterday - dt.timedelta(days=1), taken_at=older,
-        figures=Figures(people=5).as_dict(),
-    )  # fmt: skip
+    midnight = dt.datetime.combine(today, dt.time.min, tzinfo=VIETNAM)
+
+    def kept(commune, on: dt.date, people: int) -> None:  # type: ignore[no-untyped-def]
+        ProgressCount.objects.create(commune=commune, on=on, taken_at=midnight,
+                                     figures=Figures(people=people).as_dict())  # fmt: skip
+
+    kept(areas.home, yesterday, 7)
+    kept(areas.home, yesterday - dt.timedelta(days=1), 5)
+    # Someone looked at an old day of the neighbour: not what the dashboard shows.
+    kept(areas.neighbour, dt.date(2020, 1, 1), 99)
     counted = progress_latest([areas.home.pk, areas.neighbour.pk], today)
     assert counted.figures[areas.home.pk].people == 7 and counted.on == yesterday
-    # The neighbour had never been counted: counted now, for today.
-    assert ProgressCount.objects.get(commune=areas.neighbour).on == today
-    assert counted.figures[areas.neighbour.pk].people == 1
+    assert counted.figures[areas.neighbour.pk].people == 1  # counted now, for today
+    assert ProgressCount.objects.filter(commune=areas.neighbour, on=today).exists()
+
+    kept(areas.home, today, 8)
+    again = progress_latest([areas.home.pk, areas.neighbour.pk], today)
+    assert again.figures[areas.home.pk].people == 8 and again.on == today
 
 
 def test_supervision_reads_the_report_but_may_not_count_again(scenario, users, areas):
@@ -96,6 +101,8 @@ def test_supervision_reads_the_report_but_may_not_count_again(scenario, users, a
     client.force_login(auditor)
     page = client.get("/bao-cao/", {"date": "20/11/2026"})
     assert page.status_code == 200 and 'data-testid="recount"' not in page.content.decode()
+    today = client.get("/bao-cao/").content.decode()
+    assert "Số liệu đếm lúc" in today and "Đếm lại" not in today  # no hint of a missing button
     assert client.post("/bao-cao/dem-lai/", {"date": "20/11/2026"}).status_code == 403
     assert not AuditEvent.objects.filter(action="report.progress_recount").exists()
 
